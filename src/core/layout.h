@@ -42,7 +42,12 @@
 #define LAYOUT_CMDLINE_MAX     0x10000ULL  /* bytes, including the NUL */
 #define LAYOUT_PD              0x30000ULL  /* page directories, 2 MiB pages */
 #define LAYOUT_PD_PAGES        64ULL       /* 64 x 1 GiB: the identity map covers 64 GiB */
-#define LAYOUT_EBDA_START      0x9FC00ULL  /* MP table lives here; e820 reserves it onward */
+/* MP configuration table (Intel MP spec 1.4 §4.2): 7 KiB holds 254 CPUs' entries,
+ * more than the last KiB of base memory could. e820 reserves from here to 1 MiB. */
+#define LAYOUT_MPTABLE_START   0x9E000ULL
+/* Last KiB of 640 KiB base memory: the MP floating pointer goes here, where the
+ * MP spec (§4) and Linux (arch/x86/kernel/mpparse.c scans 639 KiB) look for it. */
+#define LAYOUT_EBDA_START      0x9FC00ULL
 #define LAYOUT_HIMEM_START     0x100000ULL /* 1 MiB */
 #define LAYOUT_KERNEL_MIN      LAYOUT_HIMEM_START
 

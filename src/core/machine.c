@@ -1,0 +1,232 @@
+/* machine.c: the embedding API (vmm.h): pick the mode, assemble, run, report. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "core/layout.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "modes/mode.h"
+#include "vmm/vmm.h"
+
+struct vmm {
+	struct vm vm;
+	int timer_fd;
+	atomic_int kill_signal;
+};
+
+static struct vmm *container_of_vmm(struct vm *vm)
+{
+	return (struct vmm *)((char *)vm - offsetof(struct vmm, vm));
+}
+
+void vmm_config_init(struct vmm_config *cfg)
+{
+	*cfg = (struct vmm_config){
+		.mode = VMM_MODE_PARA,
+		.cpus = 1,
+		.mem_bytes = 256 * MiB,
+		.console_in_fd = 0,
+		.console_out_fd = 1,
+	};
+}
+
+static void error_export(const struct err *in, struct vmm_error *out)
+{
+	if (!out)
+		return;
+	out->kind = in->kind == ERR_INPUT ? VMM_ERROR_INPUT : VMM_ERROR_HOST;
+	memcpy(out->msg, in->msg, sizeof(out->msg));
+}
+
+static void vmm_on_kill(void *opaque, uint32_t events)
+{
+	struct vmm *v = opaque;
+	uint64_t n;
+	(void)events;
+	if (read(v->vm.kill_efd, &n, sizeof(n)) < 0)
+		return;
+	int sig = atomic_load(&v->kill_signal);
+	vm_request_stop(&v->vm, VMM_EXIT_KILLED, 0, "stopped by request (signal %d)", sig);
+}
+
+static void vmm_on_timeout(void *opaque, uint32_t events)
+{
+	struct vmm *v = opaque;
+	(void)events;
+	vm_request_stop(&v->vm, VMM_EXIT_TIMEOUT, 0, "timed out");
+}
+
+static int vmm_arm_timeout(struct vmm *v, double seconds, struct err *e)
+{
+	v->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (v->timer_fd < 0)
+		return err_errno(e, ERR_HOST, errno, "timerfd_create");
+	struct itimerspec its = { 0 };
+	its.it_value.tv_sec = (time_t)seconds;
+	its.it_value.tv_nsec = (long)((seconds - (double)its.it_value.tv_sec) * 1e9);
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		its.it_value.tv_nsec = 1;
+	if (timerfd_settime(v->timer_fd, 0, &its, NULL))
+		return err_errno(e, ERR_HOST, errno, "timerfd_settime");
+	return evloop_add(&v->vm.loop, v->timer_fd, EPOLLIN, vmm_on_timeout, v, e);
+}
+
+static int vmm_check_config(const struct vmm_config *cfg, struct err *e)
+{
+	if (cfg->mode != VMM_MODE_PARA && cfg->mode != VMM_MODE_FULL)
+		return err_set(e, ERR_INPUT, "mode %d: must be para or full", (int)cfg->mode);
+	if (cfg->cpus < 1 || cfg->cpus > VM_MAX_CPUS)
+		return err_set(e, ERR_INPUT, "cpus %u: must be between 1 and %d", cfg->cpus, VM_MAX_CPUS);
+	if (!(cfg->timeout_sec >= 0 && cfg->timeout_sec < 1e9))
+		return err_set(e, ERR_INPUT, "timeout %g: must be between 0 and 1e9 seconds",
+			       cfg->timeout_sec);
+	return 0;
+}
+
+static int vmm_build(struct vmm *v, const struct vmm_config *cfg, struct err *e)
+{
+	const struct mode_recipe *mode = cfg->mode == VMM_MODE_FULL ? &full_recipe : &para_recipe;
+	struct vm *vm = &v->vm;
+	if (vmm_check_config(cfg, e) || vm_init(vm, cfg->mem_bytes, e))
+		return -1;
+	if (mode->build(vm, cfg, e) || vcpus_create(vm, cfg->cpus, e) || mode->boot(vm, cfg, e))
+		return -1;
+	if (evloop_add(&vm->loop, vm->kill_efd, EPOLLIN, vmm_on_kill, v, e))
+		return -1;
+	if (cfg->timeout_sec > 0 && vmm_arm_timeout(v, cfg->timeout_sec, e))
+		return -1;
+	return 0;
+}
+
+int vmm_create(const struct vmm_config *cfg, struct vmm **out, struct vmm_error *err)
+{
+	struct err e = { 0 };
+	*out = NULL;
+	struct vmm *v = calloc(1, sizeof(*v));
+	if (!v) {
+		err_set(&e, ERR_HOST, "out of memory");
+		error_export(&e, err);
+		return -1;
+	}
+	v->timer_fd = -1;
+	vm_prepare(&v->vm);
+	if (vmm_build(v, cfg, &e)) {
+		error_export(&e, err);
+		vmm_destroy(v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int vmm_start(struct vmm *v, struct vmm_error *err)
+{
+	struct err e = { 0 };
+	if (v->vm.started) {
+		err_set(&e, ERR_INPUT, "VM already started");
+	} else if (evloop_start(&v->vm.loop, &e) == 0 && vcpus_start(&v->vm, &e) == 0) {
+		v->vm.started = true;
+		return 0;
+	}
+	v->vm.started = true; /* threads that did start must be stopped and joined */
+	vm_request_stop(&v->vm, VMM_EXIT_ERROR, 0, "%s", e.msg);
+	error_export(&e, err);
+	return -1;
+}
+
+static void vmm_collect(struct vm *vm, struct vmm_result *res)
+{
+	*res = vm->result;
+	if (res->kind == VMM_EXIT_KILLED)
+		res->signal = atomic_load(&container_of_vmm(vm)->kill_signal);
+	for (unsigned i = 0; i < vm->ncpus; i++) {
+		res->exits_pio += atomic_load(&vm->vcpus[i].exits_pio);
+		res->exits_mmio += atomic_load(&vm->vcpus[i].exits_mmio);
+		res->emulation_fixups += atomic_load(&vm->vcpus[i].fixups);
+	}
+	res->unclaimed_pio = atomic_load(&vm->pio.unclaimed_reads) + atomic_load(&vm->pio.unclaimed_writes);
+	res->unclaimed_mmio = atomic_load(&vm->mmio.unclaimed_reads) + atomic_load(&vm->mmio.unclaimed_writes);
+}
+
+int vmm_wait(struct vmm *v, struct vmm_result *res)
+{
+	struct vm *vm = &v->vm;
+	pthread_mutex_lock(&vm->stop_lock);
+	while (!atomic_load(&vm->stopping))
+		pthread_cond_wait(&vm->stop_cond, &vm->stop_lock);
+	pthread_mutex_unlock(&vm->stop_lock);
+	vcpus_join(vm);
+	evloop_stop(&vm->loop);
+	vmm_collect(vm, res);
+	return 0;
+}
+
+int vmm_run(struct vmm *v, struct vmm_result *res, struct vmm_error *err)
+{
+	int rc = vmm_start(v, err);
+	vmm_wait(v, res);
+	return rc;
+}
+
+void vmm_kill(struct vmm *v, int signo)
+{
+	uint64_t one = 1;
+	atomic_store(&v->kill_signal, signo);
+	ssize_t n = write(v->vm.kill_efd, &one, sizeof(one));
+	(void)n;
+}
+
+void vmm_destroy(struct vmm *v)
+{
+	if (!v)
+		return;
+	if (v->vm.started)
+		vm_request_stop(&v->vm, VMM_EXIT_KILLED, 0, "destroyed while running");
+	vm_destroy(&v->vm);
+	if (v->timer_fd >= 0)
+		close(v->timer_fd);
+	free(v);
+}
+
+int vmm_exit_status(const struct vmm_result *res)
+{
+	switch (res->kind) {
+	case VMM_EXIT_PORT:
+		return res->guest_status & 0xff;
+	case VMM_EXIT_POWEROFF:
+		return 0;
+	case VMM_EXIT_REBOOT:
+		return VMM_STATUS_REBOOT;
+	case VMM_EXIT_PANIC:
+		return VMM_STATUS_PANIC;
+	case VMM_EXIT_TRIPLE_FAULT:
+		return VMM_STATUS_TRIPLE_FAULT;
+	case VMM_EXIT_EMULATION:
+		return VMM_STATUS_EMULATION;
+	case VMM_EXIT_TIMEOUT:
+		return VMM_STATUS_TIMEOUT;
+	case VMM_EXIT_KILLED:
+		return res->signal > 0 ? 128 + res->signal : VMM_STATUS_ERROR;
+	default:
+		return VMM_STATUS_ERROR;
+	}
+}
+
+const char *vmm_exit_kind_name(enum vmm_exit_kind kind)
+{
+	static const char *const names[] = {
+		[VMM_EXIT_NONE] = "none",         [VMM_EXIT_PORT] = "exit-port",
+		[VMM_EXIT_POWEROFF] = "poweroff", [VMM_EXIT_REBOOT] = "reboot",
+		[VMM_EXIT_PANIC] = "panic",       [VMM_EXIT_TRIPLE_FAULT] = "triple-fault",
+		[VMM_EXIT_EMULATION] = "emulation-failure", [VMM_EXIT_TIMEOUT] = "timeout",
+		[VMM_EXIT_KILLED] = "killed",     [VMM_EXIT_ERROR] = "error",
+	};
+	if ((unsigned)kind >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[kind];
+}

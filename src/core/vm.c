@@ -1,0 +1,181 @@
+/* vm.c: create and tear down a KVM VM with its RAM, irqchip, PIT and stop logic. */
+#include "core/vm.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "core/layout.h"
+#include "core/vcpu.h"
+
+static int vm_map_ram(struct vm *vm, struct err *e)
+{
+	for (unsigned i = 0; i < vm->mem.nregions; i++) {
+		const struct mem_region *r = &vm->mem.regions[i];
+		struct kvm_userspace_memory_region slot = {
+			.slot = i,
+			.guest_phys_addr = r->gpa,
+			.memory_size = r->size,
+			.userspace_addr = (uintptr_t)r->hva,
+		};
+		if (kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &slot))
+			return err_errno(e, ERR_HOST, errno, "KVM_SET_USER_MEMORY_REGION slot %u", i);
+	}
+	return 0;
+}
+
+/* In-kernel PIC/IOAPIC/LAPIC and PIT; the speaker dummy makes the kernel own
+ * port 0x61, which SeaBIOS and Linux poll during TSC calibration. */
+static int vm_create_irqchip(struct vm *vm, struct err *e)
+{
+	uint64_t idmap = LAYOUT_KVM_IDENTITY_MAP;
+	if (kvm_ioctl(vm->fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap))
+		return err_errno(e, ERR_HOST, errno, "KVM_SET_IDENTITY_MAP_ADDR");
+	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)LAYOUT_KVM_TSS))
+		return err_errno(e, ERR_HOST, errno, "KVM_SET_TSS_ADDR");
+	if (kvm_ioctl(vm->fd, KVM_CREATE_IRQCHIP, NULL))
+		return err_errno(e, ERR_HOST, errno, "KVM_CREATE_IRQCHIP");
+	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
+	if (kvm_ioctl(vm->fd, KVM_CREATE_PIT2, &pit))
+		return err_errno(e, ERR_HOST, errno, "KVM_CREATE_PIT2");
+	return 0;
+}
+
+void vm_prepare(struct vm *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->fd = vm->kill_efd = -1;
+	vm->kvm.fd = -1;
+	vm->mem.memfd = -1;
+	vm->loop.epfd = vm->loop.wake_efd = -1;
+	pthread_mutex_init(&vm->stop_lock, NULL);
+	pthread_cond_init(&vm->stop_cond, NULL);
+	bus_init(&vm->pio, "pio");
+	bus_init(&vm->mmio, "mmio");
+}
+
+int vm_init(struct vm *vm, uint64_t mem_bytes, struct err *e)
+{
+	if (evloop_init(&vm->loop, e))
+		return -1;
+	vm->kill_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->kill_efd < 0)
+		return err_errno(e, ERR_HOST, errno, "eventfd");
+	if (mem_plan(&vm->mem, mem_bytes, e))
+		return -1;
+	if (kvm_sys_open(&vm->kvm, e))
+		return -1;
+	vm->fd = ioctl(vm->kvm.fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0)
+		return err_errno(e, ERR_HOST, errno, "KVM_CREATE_VM");
+	if (mem_init(&vm->mem, mem_bytes, e) || vm_map_ram(vm, e) || vm_create_irqchip(vm, e))
+		return -1;
+	vm->cpuid = kvm_supported_cpuid(&vm->kvm, e);
+	return vm->cpuid ? 0 : -1;
+}
+
+int vm_on_teardown(struct vm *vm, void (*fn)(void *), void *opaque, struct err *e)
+{
+	if (vm->nteardown == VM_MAX_TEARDOWN)
+		return err_set(e, ERR_HOST, "too many devices");
+	vm->teardown[vm->nteardown++] = (struct vm_teardown){ fn, opaque };
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	evloop_stop(&vm->loop);
+	vcpus_destroy(vm);
+	evloop_destroy(&vm->loop);
+	while (vm->nteardown > 0) {
+		struct vm_teardown *t = &vm->teardown[--vm->nteardown];
+		t->fn(t->opaque);
+	}
+	free(vm->cpuid);
+	vm->cpuid = NULL;
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->fd = -1;
+	mem_destroy(&vm->mem);
+	kvm_sys_close(&vm->kvm);
+	if (vm->kill_efd >= 0)
+		close(vm->kill_efd);
+	vm->kill_efd = -1;
+	bus_destroy(&vm->pio);
+	bus_destroy(&vm->mmio);
+	pthread_cond_destroy(&vm->stop_cond);
+	pthread_mutex_destroy(&vm->stop_lock);
+}
+
+static int vm_add_range(struct bus *b, uint64_t base, uint64_t len,
+			const struct bus_ops *ops, void *opaque, const char *name, struct err *e)
+{
+	int rc = bus_register(b, base, len, ops, opaque, name);
+	if (rc == -EEXIST)
+		return err_set(e, ERR_HOST, "%s: %s range 0x%llx+0x%llx overlaps another device",
+			       name, b->name, (unsigned long long)base, (unsigned long long)len);
+	if (rc)
+		return err_errno(e, ERR_HOST, -rc, "%s: registering %s range", name, b->name);
+	return 0;
+}
+
+int vm_add_pio(struct vm *vm, uint64_t base, uint64_t len, const struct bus_ops *ops,
+	       void *opaque, const char *name, struct err *e)
+{
+	return vm_add_range(&vm->pio, base, len, ops, opaque, name, e);
+}
+
+int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t len, const struct bus_ops *ops,
+		void *opaque, const char *name, struct err *e)
+{
+	return vm_add_range(&vm->mmio, base, len, ops, opaque, name, e);
+}
+
+void vm_irq_set(void *opaque, unsigned gsi, int level)
+{
+	struct vm *vm = opaque;
+	struct kvm_irq_level irq = { .irq = gsi, .level = level };
+	kvm_ioctl(vm->fd, KVM_IRQ_LINE, &irq);
+}
+
+void vm_request_stop(struct vm *vm, enum vmm_exit_kind kind, int guest_status,
+		     const char *fmt, ...)
+{
+	pthread_mutex_lock(&vm->stop_lock);
+	bool first = !vm->stopping;
+	if (first) {
+		atomic_store(&vm->stopping, true);
+		vm->result.kind = kind;
+		vm->result.guest_status = guest_status;
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(vm->result.detail, sizeof(vm->result.detail), fmt, ap);
+		va_end(ap);
+		pthread_cond_broadcast(&vm->stop_cond);
+	}
+	pthread_mutex_unlock(&vm->stop_lock);
+	if (first)
+		vcpus_kick(vm);
+}
+
+bool vm_is_stopping(struct vm *vm)
+{
+	return atomic_load(&vm->stopping);
+}
+
+void vm_stop_exit_port(void *vm, int status)
+{
+	vm_request_stop(vm, VMM_EXIT_PORT, status & 0xff, "guest wrote %d to the exit port",
+			status & 0xff);
+}
+
+void vm_stop_reboot(void *vm)
+{
+	vm_request_stop(vm, VMM_EXIT_REBOOT, 0, "guest requested a reset");
+}

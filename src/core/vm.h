@@ -1,0 +1,84 @@
+/* vm.h: one virtual machine: KVM VM fd, RAM, buses, vCPUs, I/O thread, stop state.
+ * No globals: everything a VM owns hangs off struct vm. */
+#ifndef VMM_CORE_VM_H
+#define VMM_CORE_VM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/bus.h"
+#include "core/cpuid.h"
+#include "core/error.h"
+#include "core/evloop.h"
+#include "core/kvm.h"
+#include "core/memory.h"
+#include "vmm/vmm.h"
+
+#define VM_MAX_CPUS 64
+#define VM_MAX_TEARDOWN 32
+
+struct vcpu;
+
+/* Something to undo at teardown, in reverse order of registration. */
+struct vm_teardown {
+	void (*fn)(void *opaque);
+	void *opaque;
+};
+
+struct vm {
+	struct kvm_sys kvm;
+	int fd; /* KVM VM fd */
+	struct guest_mem mem;
+	struct bus pio, mmio;
+	struct evloop loop; /* the VM's I/O thread */
+
+	struct kvm_cpuid2 *cpuid; /* supported table; each vCPU gets a filtered copy */
+	struct cpuid_policy cpuid_policy;
+
+	struct vcpu *vcpus;
+	unsigned ncpus;
+
+	/* First stop wins; vcpu threads and vm_wait read it under stop_lock. */
+	pthread_mutex_t stop_lock;
+	pthread_cond_t stop_cond;
+	atomic_bool stopping; /* written under stop_lock, read lock-free in run loops */
+	struct vmm_result result;
+
+	int kill_efd;        /* vmm_kill() writes here: async-signal-safe */
+	int pending_signal;  /* signo given to vmm_kill */
+	bool started;
+
+	struct vm_teardown teardown[VM_MAX_TEARDOWN];
+	unsigned nteardown;
+};
+
+/* Make every field safe for vm_destroy; call first. */
+void vm_prepare(struct vm *vm);
+/* KVM VM, in-kernel irqchip + PIT, RAM slots, TSS/identity map. */
+int vm_init(struct vm *vm, uint64_t mem_bytes, struct err *e);
+void vm_destroy(struct vm *vm);
+
+/* Run fn(opaque) at vm_destroy, newest first. */
+int vm_on_teardown(struct vm *vm, void (*fn)(void *), void *opaque, struct err *e);
+
+/* Register a port I/O / MMIO range; a clash is an ERR_HOST naming both. */
+int vm_add_pio(struct vm *vm, uint64_t base, uint64_t len, const struct bus_ops *ops,
+	       void *opaque, const char *name, struct err *e);
+int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t len, const struct bus_ops *ops,
+		void *opaque, const char *name, struct err *e);
+
+/* irq_line.set for devices: KVM_IRQ_LINE on the in-kernel irqchip. */
+void vm_irq_set(void *vm, unsigned gsi, int level);
+
+/* End the VM (first caller wins) and kick every vCPU out of KVM_RUN. */
+void vm_request_stop(struct vm *vm, enum vmm_exit_kind kind, int guest_status,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+bool vm_is_stopping(struct vm *vm);
+
+/* Convenience callbacks for devices. */
+void vm_stop_exit_port(void *vm, int status);
+void vm_stop_reboot(void *vm);
+
+#endif
