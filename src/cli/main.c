@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,11 +32,14 @@ static const char usage_text[] =
 	"120 reboot, 121 panic, 122 triple fault, 123 emulation failure, 124 timeout,\n"
 	"125 VMM error, 128+N killed by signal N.\n";
 
-static int usage_error(const char *fmt, const char *arg)
+static int __attribute__((format(printf, 1, 2))) usage_error(const char *fmt, ...)
 {
+	va_list ap;
+	va_start(ap, fmt);
 	fprintf(stderr, "vmm: ");
-	fprintf(stderr, fmt, arg);
+	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, "\nTry 'vmm --help'.\n");
+	va_end(ap);
 	return VMM_STATUS_USAGE;
 }
 
@@ -187,14 +191,14 @@ static int cmd_run(int argc, char **argv)
 	if (argc - optind == 1)
 		return usage_error("%s: booting disk images is not supported yet (use --kernel)", argv[optind]);
 	if (!cfg.kernel)
-		return usage_error("%s", "run: nothing to boot: give --kernel FILE");
+		return usage_error("run: nothing to boot: give --kernel FILE");
 	return run_vm(&cfg);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage_error("%s", "no command given");
+		return usage_error("no command given");
 	const char *cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
 		fputs(usage_text, stdout);

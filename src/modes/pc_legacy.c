@@ -22,7 +22,7 @@ struct pc_legacy {
 	struct i8042 kbd;
 	struct exit_port exitp;
 	struct debug_port dbg;
-	bool com1_ready, kbd_ready;
+	bool com1_ready, kbd_ready, dbg_ready;
 };
 
 static void pc_legacy_free(void *opaque)
@@ -32,6 +32,8 @@ static void pc_legacy_free(void *opaque)
 		serial_destroy(&p->com1);
 	if (p->kbd_ready)
 		i8042_destroy(&p->kbd);
+	if (p->dbg_ready)
+		debug_port_destroy(&p->dbg);
 	console_fd_destroy(&p->console);
 	console_fd_destroy(&p->fw_log);
 	if (p->fw_log_fd >= 0)
@@ -72,7 +74,9 @@ static int pc_attach_debug_port(struct vm *vm, struct pc_legacy *p, const struct
 		p->fw_log.out_fd = p->fw_log_fd;
 		sink = console_fd_sink(&p->fw_log);
 	}
-	debug_port_init(&p->dbg, cfg->firmware_log ? &sink : NULL);
+	if (debug_port_init(&p->dbg, cfg->firmware_log ? &sink : NULL))
+		return err_set(e, ERR_HOST, "debug port: init failed");
+	p->dbg_ready = true;
 	return vm_add_pio(vm, PC_DEBUG_PORT, 1, &debug_port_ops, &p->dbg, "debug port", e);
 }
 
