@@ -18,6 +18,18 @@
 struct kvm_regs;
 struct kvm_sregs;
 
+/* The boot GDT at LAYOUT_BOOT_GDT uses Linux's boot selectors, which the
+ * 64-bit boot protocol requires (boot.rst: CS = __BOOT_CS 0x10, DS = ES = SS =
+ * __BOOT_DS 0x18, both 4 GiB flat):
+ *   0x00 null, 0x08 null (unused),
+ *   0x10 64-bit code (L=1, execute/read), 0x18 data (read/write, 4 GiB flat),
+ *   0x20 64-bit busy TSS, 16 bytes, base 0 limit 0x67: it only gives TR a valid
+ *        descriptor as VMX entry demands; nothing switches stacks through it.
+ * FS and GS get the data selector too. */
+#define BOOT_SEL_CODE 0x10
+#define BOOT_SEL_DATA 0x18
+#define BOOT_SEL_TSS  0x20
+
 struct boot_request {
 	const char *kernel_path; /* ELF64 or bzImage, required */
 	const char *initrd_path; /* optional */

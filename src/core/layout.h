@@ -48,6 +48,7 @@
 /* Last KiB of 640 KiB base memory: the MP floating pointer goes here, where the
  * MP spec (§4) and Linux (arch/x86/kernel/mpparse.c scans 639 KiB) look for it. */
 #define LAYOUT_EBDA_START      0x9FC00ULL
+#define LAYOUT_BASE_MEM_END    0xA0000ULL  /* 640 KiB: the VGA hole and BIOS area follow */
 #define LAYOUT_HIMEM_START     0x100000ULL /* 1 MiB */
 #define LAYOUT_KERNEL_MIN      LAYOUT_HIMEM_START
 

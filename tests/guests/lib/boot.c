@@ -1,0 +1,131 @@
+/* boot.c: the C entry from start.S, and readers for the two boot structures we may be handed. */
+#include "guest.h"
+
+/* Linux boot_params offsets (Documentation/arch/x86/zero-page.rst). */
+#define ZP_EXT_CMD_LINE_PTR 0x0C8 /* u32: high half of the command line address */
+#define ZP_E820_ENTRIES     0x1E8 /* u8 */
+#define ZP_CMD_LINE_PTR     0x228 /* u32 */
+#define ZP_E820_TABLE       0x2D0 /* 128 x { u64 addr, u64 size, u32 type } */
+#define ZP_E820_MAX         128
+#define ZP_E820_ENTRY_SIZE  20
+
+/* struct hvm_start_info (xen/include/public/arch-x86/hvm/start_info.h). */
+#define PVH_MAGIC           0x336ec578
+#define PVH_VERSION         4  /* u32 */
+#define PVH_CMDLINE_PADDR   24 /* u64 */
+#define PVH_MEMMAP_PADDR    40 /* u64, version >= 1 */
+#define PVH_MEMMAP_ENTRIES  48 /* u32, version >= 1 */
+#define PVH_MEMMAP_ENTRY_SIZE 24
+
+static struct guest_boot boot;
+
+static uint32_t rd32(uintptr_t pa)
+{
+	uint32_t v;
+	memcpy(&v, phys(pa), sizeof(v));
+	return v;
+}
+
+static uint64_t rd64(uintptr_t pa)
+{
+	uint64_t v;
+	memcpy(&v, phys(pa), sizeof(v));
+	return v;
+}
+
+static const char *find_cmdline(void)
+{
+	uint64_t pa = 0;
+	if (!boot.info)
+		return "";
+	if (boot.proto == BOOT_PROTO_ZEROPAGE)
+		pa = rd32(boot.info + ZP_CMD_LINE_PTR) | (uint64_t)rd32(boot.info + ZP_EXT_CMD_LINE_PTR) << 32;
+	else if (rd32(boot.info) == PVH_MAGIC)
+		pa = rd64(boot.info + PVH_CMDLINE_PADDR);
+	/* Only what our identity map covers (4 GiB) is reachable. */
+	if (!pa || pa >= (4ULL << 30))
+		return "";
+	return phys(pa);
+}
+
+/* Called from start.S on the boot stack with .bss zeroed. */
+__attribute__((noreturn)) void guest_c_start(uintptr_t info, int proto);
+void guest_c_start(uintptr_t info, int proto)
+{
+	boot.proto = proto;
+	boot.info = info;
+	boot.cmdline = find_cmdline();
+	cpu_init_bsp();
+	guest_exit(guest_main(&boot));
+}
+
+const struct guest_boot *boot_info(void)
+{
+	return &boot;
+}
+
+int boot_e820(int i, struct e820_entry *out)
+{
+	int n = 0;
+	uintptr_t ent = 0;
+	if (boot.proto == BOOT_PROTO_ZEROPAGE && boot.info) {
+		n = *(volatile uint8_t *)phys(boot.info + ZP_E820_ENTRIES);
+		if (n > ZP_E820_MAX)
+			n = ZP_E820_MAX;
+		ent = boot.info + ZP_E820_TABLE + (uintptr_t)i * ZP_E820_ENTRY_SIZE;
+	} else if (boot.proto == BOOT_PROTO_PVH && boot.info && rd32(boot.info) == PVH_MAGIC &&
+		   rd32(boot.info + PVH_VERSION) >= 1) {
+		n = (int)rd32(boot.info + PVH_MEMMAP_ENTRIES);
+		ent = rd64(boot.info + PVH_MEMMAP_PADDR) + (uintptr_t)i * PVH_MEMMAP_ENTRY_SIZE;
+	}
+	if (i >= 0 && i < n && out) {
+		out->addr = rd64(ent);
+		out->size = rd64(ent + 8);
+		out->type = rd32(ent + 16);
+	}
+	return n;
+}
+
+const char *cmdline_get(const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = boot.cmdline;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, key, klen) && p[klen] == '=')
+			return p + klen + 1;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return NULL;
+}
+
+uint64_t cmdline_u64(const char *key, uint64_t dflt)
+{
+	const char *p = cmdline_get(key);
+	unsigned base = 10;
+	uint64_t v = 0;
+	if (!p)
+		return dflt;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	const char *start = p;
+	for (;; p++) {
+		unsigned d;
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			break;
+		v = v * base + d;
+	}
+	if (p == start || (*p && *p != ' '))
+		return dflt;
+	return v;
+}
