@@ -68,6 +68,13 @@ void cpu_load_empty_idt(void)
 	__asm__ volatile("lidt %0" : : "m"(p) : "memory");
 }
 
+void cpu_set_gate(int vector, void (*handler)(void))
+{
+	uint64_t a = (uintptr_t)handler;
+	idt[vector & 31] = (struct idt_gate){ (uint16_t)a, SEL_KCODE, 0, 0x8E, (uint16_t)(a >> 16),
+					      (uint32_t)(a >> 32), 0 };
+}
+
 void cpu_init_bsp(void)
 {
 	for (int v = 0; v < 32; v++) {

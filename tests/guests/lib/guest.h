@@ -57,7 +57,9 @@ __attribute__((noreturn)) void guest_exit(int code);
 /* CPU state (cpu.c). */
 void cpu_init_bsp(void);   /* TSS + IDT, called before guest_main */
 void cpu_load_idt(void);   /* for APs: share the BSP's IDT */
-void cpu_load_empty_idt(void); /* limit 0: any exception then triple-faults */
+void cpu_load_empty_idt(void);
+/* Point exception vector (0-31) at an assembly handler that ends in iretq. */
+void cpu_set_gate(int vector, void (*handler)(void)); /* limit 0: any exception then triple-faults */
 /* Run fn(arg) at CPL3 with IOPL=3 on the user stack, so it can use in/out
  * (serial, exit port) itself. If fn returns, its value goes to the exit port
  * (from CPL3). Switches to the guest's own identity map with user pages. */
