@@ -28,7 +28,9 @@ int bootfile_open(const char *what, const char *path, uint64_t max, int *fd, uin
 		  struct err *e)
 {
 	struct stat st;
-	int f = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang the open; reads of the regular file
+	 * this turns out to be are unaffected. */
+	int f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (f < 0)
 		return err_errno(e, ERR_INPUT, errno, "%s %s", what, path);
 	if (fstat(f, &st)) {

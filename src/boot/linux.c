@@ -9,6 +9,7 @@
 #include "boot/e820.h"
 #include "boot/elf.h"
 #include "boot/initrd.h"
+#include "boot/longmode.h"
 #include "boot/mptable.h"
 #include "boot/pagetables.h"
 #include "boot/zeropage.h"

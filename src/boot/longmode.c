@@ -6,7 +6,7 @@
 
 #include "boot/boot.h"
 #include "boot/bytes.h"
-#include "boot/pagetables.h"
+#include "boot/longmode.h"
 #include "core/layout.h"
 
 #define CR0_PE (1ULL << 0)

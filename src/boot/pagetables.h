@@ -1,4 +1,4 @@
-/* pagetables.h: the identity map the 64-bit entry runs on, and the boot GDT. */
+/* pagetables.h: the identity map the 64-bit entry runs on. */
 #ifndef VMM_BOOT_PAGETABLES_H
 #define VMM_BOOT_PAGETABLES_H
 
@@ -15,8 +15,5 @@ uint64_t pagetables_map_size(const struct guest_mem *m);
 /* PML4 at LAYOUT_PML4 -> one PDPT at LAYOUT_PDPT -> page directories at
  * LAYOUT_PD of 2 MiB pages, writable, supervisor, cacheable. */
 int pagetables_write(struct guest_mem *m, struct err *e);
-
-/* The flat GDT described in boot.h at LAYOUT_BOOT_GDT. */
-int gdt_write(struct guest_mem *m, struct err *e);
 
 #endif

@@ -64,7 +64,7 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
-START_TEST(test_directory)
+START_TEST(test_directory_and_fifo)
 {
 	struct fixture f;
 	struct err e = { 0 };
@@ -73,6 +73,13 @@ START_TEST(test_directory)
 	ck_assert_int_eq(boot(&f, f.dir, NULL, NULL, &out, &e), -1);
 	ck_assert_input_err(e, f.dir);
 	ck_assert_ptr_nonnull(strstr(e.msg, "is a directory"));
+	/* A FIFO is refused without blocking on the open. */
+	e = (struct err){ 0 };
+	snprintf(f.kernel, sizeof(f.kernel), "%s/fifo", f.dir);
+	ck_assert_int_eq(mkfifo(f.kernel, 0600), 0);
+	ck_assert_int_eq(boot(&f, f.kernel, NULL, NULL, &out, &e), -1);
+	ck_assert_input_err(e, f.kernel);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not a regular file"));
 	fixture_fini(&f);
 }
 END_TEST
@@ -218,7 +225,7 @@ static Suite *boot_linux_suite(void)
 	Suite *s = suite_create("boot_linux");
 	TCase *tc = tcase_create("linux");
 	tcase_add_test(tc, test_missing_file);
-	tcase_add_test(tc, test_directory);
+	tcase_add_test(tc, test_directory_and_fifo);
 	tcase_add_test(tc, test_empty_file);
 	tcase_add_test(tc, test_truncated_elf_file);
 	tcase_add_test(tc, test_unknown_format_and_oversize);

@@ -6,6 +6,7 @@
 
 #include "boot/boot.h"
 #include "boot/bytes.h"
+#include "boot/longmode.h"
 #include "boot/pagetables.h"
 #include "core/layout.h"
 #include "core/memory.h"
