@@ -49,6 +49,10 @@ struct boot_entry {
 int boot_load_kernel(struct guest_mem *m, const struct boot_request *req,
 		     struct boot_entry *out, struct err *e);
 
+/* Check the kernel and initrd files open as regular, non-empty files that fit
+ * in ram_size, before any VM exists (same messages as boot_load_kernel). */
+int boot_check_files(const struct boot_request *req, uint64_t ram_size, struct err *e);
+
 /* Registers for the boot CPU at entry: long mode, paging on, flat 64-bit CS,
  * data segments, IF=0, RIP/RSP/RSI from the entry. Other fields untouched. */
 void boot_longmode_regs(const struct boot_entry *entry, struct kvm_regs *regs,

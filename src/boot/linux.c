@@ -110,3 +110,21 @@ int boot_load_kernel(struct guest_mem *m, const struct boot_request *req,
 	out->rsi = LAYOUT_BOOT_PARAMS;
 	return 0;
 }
+
+/* Open each named file once, so a missing or unusable one is reported (as
+ * ERR_INPUT) before any KVM resource exists. boot_load_kernel checks again. */
+int boot_check_files(const struct boot_request *req, uint64_t ram_size, struct err *e)
+{
+	const char *what[2] = { "kernel", "initrd" };
+	const char *path[2] = { req->kernel_path, req->initrd_path };
+	for (int i = 0; i < 2; i++) {
+		int fd = -1;
+		uint64_t size = 0;
+		if (!path[i])
+			continue;
+		if (bootfile_open(what[i], path[i], ram_size, &fd, &size, e))
+			return -1;
+		close(fd);
+	}
+	return 0;
+}

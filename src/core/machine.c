@@ -7,6 +7,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "boot/boot.h"
 #include "core/layout.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
@@ -92,7 +93,9 @@ static int vmm_build(struct vmm *v, const struct vmm_config *cfg, struct err *e)
 {
 	const struct mode_recipe *mode = cfg->mode == VMM_MODE_FULL ? &full_recipe : &para_recipe;
 	struct vm *vm = &v->vm;
-	if (vmm_check_config(cfg, e) || vm_init(vm, cfg->mem_bytes, e))
+	struct boot_request files = { .kernel_path = cfg->kernel, .initrd_path = cfg->initrd };
+	if (vmm_check_config(cfg, e) || boot_check_files(&files, cfg->mem_bytes, e) ||
+	    vm_init(vm, cfg->mem_bytes, e))
 		return -1;
 	if (mode->build(vm, cfg, e) || vcpus_create(vm, cfg->cpus, e) || mode->boot(vm, cfg, e))
 		return -1;
