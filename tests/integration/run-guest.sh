@@ -8,7 +8,10 @@
 #   --reject STR    STR must not appear in the output; repeatable
 #   --max-lines N   the output must have at most N lines
 #   --no-kvm        run even without a usable /dev/kvm (for pure command-line checks)
-# vmm runs with stdin from /dev/null, so it never touches the terminal.
+#   --input STR     feed STR (printf %b escapes allowed) to vmm's stdin through a pipe
+#   --stdin FILE    vmm's stdin is FILE (a regular file)
+#   --signal SIG S  send signal SIG to vmm after S seconds (its own status is kept)
+# Otherwise vmm runs with stdin from /dev/null, so it never touches the terminal.
 
 set -u
 set -f # no globbing: expected substrings are expanded unquoted below
@@ -17,6 +20,11 @@ status=0
 secs=30
 max_lines=
 need_kvm=1
+input=
+stdin_file=/dev/null
+use_pipe=0
+sig=
+sig_secs=
 # Substring lists, one per line (arguments never contain newlines here).
 expects=
 rejects=
@@ -36,6 +44,9 @@ while [ $# -gt 0 ]; do
 	--reject) [ $# -ge 2 ] || die_usage "--reject needs a value"; rejects=$rejects$2$nl; shift 2 ;;
 	--max-lines) [ $# -ge 2 ] || die_usage "--max-lines needs a value"; max_lines=$2; shift 2 ;;
 	--no-kvm) need_kvm=0; shift ;;
+	--input) [ $# -ge 2 ] || die_usage "--input needs a value"; input=$2; use_pipe=1; shift 2 ;;
+	--stdin) [ $# -ge 2 ] || die_usage "--stdin needs a file"; stdin_file=$2; shift 2 ;;
+	--signal) [ $# -ge 3 ] || die_usage "--signal needs SIG and SECONDS"; sig=$2; sig_secs=$3; shift 3 ;;
 	--) shift; break ;;
 	*) die_usage "unknown option '$1' (the vmm command follows --)" ;;
 	esac
@@ -58,8 +69,16 @@ fi
 log=$(mktemp "${TMPDIR:-/tmp}/run-guest.XXXXXX") || exit 1
 trap 'rm -f "$log"' EXIT HUP INT TERM
 
-timeout --kill-after=5 "$secs" "$@" </dev/null >"$log" 2>&1
-got=$?
+if [ -n "$sig" ]; then
+	set -- timeout --preserve-status -s "$sig" "$sig_secs" "$@"
+fi
+if [ "$use_pipe" = 1 ]; then
+	printf '%b' "$input" | timeout --kill-after=5 "$secs" "$@" >"$log" 2>&1
+	got=$?
+else
+	timeout --kill-after=5 "$secs" "$@" <"$stdin_file" >"$log" 2>&1
+	got=$?
+fi
 
 problems=
 if [ "$got" != "$status" ]; then
