@@ -37,6 +37,18 @@ struct vmm_error {
 	char msg[512];
 };
 
+#define VMM_MAX_DISKS 8
+
+struct vmm_disk {
+	const char *path;   /* raw image; size a multiple of 512 */
+	int readonly;       /* refuse guest writes */
+};
+
+enum vmm_console {
+	VMM_CONSOLE_SERIAL = 0, /* COM1 (both modes) */
+	VMM_CONSOLE_VIRTIO = 1, /* virtio-console hvc0 (para mode) */
+};
+
 struct vmm_config {
 	enum vmm_mode mode;
 	unsigned cpus;          /* default 1 */
@@ -44,7 +56,11 @@ struct vmm_config {
 	const char *kernel;     /* ELF64 or bzImage for direct boot */
 	const char *initrd;     /* optional */
 	const char *cmdline;    /* optional */
+	struct vmm_disk disks[VMM_MAX_DISKS];
+	unsigned ndisks;
+	const char *firmware;   /* SeaBIOS image; NULL: /usr/share/seabios/bios.bin */
 	const char *firmware_log; /* file for port 0x402 output; NULL discards */
+	enum vmm_console console;
 	int console_in_fd;      /* guest serial input; -1 for none (default 0) */
 	int console_out_fd;     /* guest serial output; -1 discards (default 1) */
 	double timeout_sec;     /* 0 = none */

@@ -15,7 +15,7 @@
 static struct vmm *running_vm;
 
 static const char usage_text[] =
-	"usage: vmm run [options] [disk.img]\n"
+	"usage: vmm run [options] [disk.img[,ro]...]\n"
 	"       vmm --help | --version\n"
 	"\n"
 	"options for run:\n"
@@ -25,7 +25,10 @@ static const char usage_text[] =
 	"  --kernel FILE         boot this ELF64 or bzImage directly\n"
 	"  --initrd FILE         initial ramdisk for --kernel\n"
 	"  --cmdline STR         kernel command line\n"
+	"  --disk PATH[,ro]      a raw disk image (repeatable; ,ro refuses writes)\n"
 	"  --timeout SECONDS     end the VM after this long (exit status 124)\n"
+	"  --console=serial|virtio  guest console device (default serial: COM1)\n"
+	"  --firmware FILE       firmware image (default /usr/share/seabios/bios.bin)\n"
 	"  --firmware-log FILE   keep the firmware's port 0x402 log in FILE\n"
 	"\n"
 	"exit status: the guest's exit-port value; 0 on poweroff; 2 usage or input error;\n"
@@ -79,7 +82,7 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 }
 
 enum { OPT_MODE = 256, OPT_CPUS, OPT_MEM, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_TIMEOUT,
-       OPT_FWLOG, OPT_HELP };
+       OPT_FWLOG, OPT_DISK, OPT_CONSOLE, OPT_FIRMWARE, OPT_HELP };
 
 static const struct option run_options[] = {
 	{ "mode", required_argument, NULL, OPT_MODE },
@@ -90,11 +93,35 @@ static const struct option run_options[] = {
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "firmware-log", required_argument, NULL, OPT_FWLOG },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "firmware", required_argument, NULL, OPT_FIRMWARE },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ 0 },
 };
 
-static int run_option(struct vmm_config *cfg, int opt, const char *arg)
+/* "PATH" or "PATH,ro". The string is the caller's argv, so it is edited in place. */
+static int add_disk(struct vmm_config *cfg, char *arg)
+{
+	if (cfg->ndisks == VMM_MAX_DISKS)
+		return usage_error("--disk %s: at most %d disks", arg, VMM_MAX_DISKS);
+	struct vmm_disk *d = &cfg->disks[cfg->ndisks];
+	char *comma = strrchr(arg, ',');
+	d->readonly = 0;
+	if (comma && !strcmp(comma, ",ro")) {
+		*comma = '\0';
+		d->readonly = 1;
+	} else if (comma && !strcmp(comma, ",rw")) {
+		*comma = '\0';
+	}
+	if (!*arg)
+		return usage_error("--disk: empty path");
+	d->path = arg;
+	cfg->ndisks++;
+	return 0;
+}
+
+static int run_option(struct vmm_config *cfg, int opt, char *arg)
 {
 	char *end;
 	switch (opt) {
@@ -118,6 +145,16 @@ static int run_option(struct vmm_config *cfg, int opt, const char *arg)
 	case OPT_INITRD: cfg->initrd = arg; return 0;
 	case OPT_CMDLINE: cfg->cmdline = arg; return 0;
 	case OPT_FWLOG: cfg->firmware_log = arg; return 0;
+	case OPT_DISK: return add_disk(cfg, arg);
+	case OPT_FIRMWARE: cfg->firmware = arg; return 0;
+	case OPT_CONSOLE:
+		if (!strcmp(arg, "serial"))
+			cfg->console = VMM_CONSOLE_SERIAL;
+		else if (!strcmp(arg, "virtio"))
+			cfg->console = VMM_CONSOLE_VIRTIO;
+		else
+			return usage_error("--console %s: must be serial or virtio", arg);
+		return 0;
 	case OPT_TIMEOUT:
 		errno = 0;
 		cfg->timeout_sec = strtod(arg, &end);
@@ -186,12 +223,13 @@ static int cmd_run(int argc, char **argv)
 		if (rc)
 			return rc;
 	}
-	if (argc - optind > 1)
-		return usage_error("run: unexpected argument '%s' (one disk image at most)", argv[optind + 1]);
-	if (argc - optind == 1)
-		return usage_error("%s: booting disk images is not supported yet (use --kernel)", argv[optind]);
-	if (!cfg.kernel)
-		return usage_error("run: nothing to boot: give --kernel FILE");
+	for (int i = optind; i < argc; i++) {
+		int rc = add_disk(&cfg, argv[i]);
+		if (rc)
+			return rc;
+	}
+	if (!cfg.kernel && cfg.ndisks == 0)
+		return usage_error("run: nothing to boot: give a disk image or --kernel FILE");
 	return run_vm(&cfg);
 }
 

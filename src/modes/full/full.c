@@ -16,7 +16,7 @@ static int full_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 static int full_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 {
 	if (!cfg->kernel)
-		return err_set(e, ERR_INPUT, "full mode: no --kernel given (firmware boot of a disk image is not built yet)");
+		return err_set(e, ERR_INPUT, "full mode: booting a disk image through firmware is not built yet (give --kernel)");
 	return direct_boot(vm, cfg, e);
 }
 

@@ -1,0 +1,167 @@
+/* pci.h: a conventional PCI bus (bus 0) with type-1 configuration access,
+ * shared by both modes.
+ *
+ * A device embeds struct pci_dev, fills its config header with
+ * pci_dev_init(), declares BARs (pci_dev_set_bar) and capabilities
+ * (pci_dev_add_cap, pci_msix_init), then joins the bus with pci_bus_add().
+ * The bus owns all config-space semantics: read-only and write-1-to-clear
+ * masks, BAR sizing (all-ones probe) and programming, and mapping each BAR onto
+ * the PIO or MMIO bus while the guest has decoding enabled in COMMAND. A BAR's
+ * ops receive offsets into the BAR. Guest writes to read-only bits are ignored.
+ *
+ * What the bus needs from the machine (interrupts, ioeventfds) comes through
+ * struct pci_host, so devices and the bus never see KVM or a mode.
+ *
+ * Spec: PCI Local Bus 3.0 ch. 6 (config space), PCI-to-PCI bridge not modelled;
+ * MSI-X: PCI 3.0 §6.8.2.
+ */
+#ifndef VMM_DEVICES_PCI_H
+#define VMM_DEVICES_PCI_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/bus.h"
+#include "core/error.h"
+
+#define PCI_CFG_SIZE 256
+#define PCI_MAX_SLOTS 32
+#define PCI_NUM_BARS 6
+
+/* Type-1 configuration mechanism (PCI 3.0 §3.2.2.3.2). */
+#define PCI_CONFIG_ADDRESS 0xCF8
+#define PCI_CONFIG_DATA    0xCFC
+
+/* Config header offsets (type 0). */
+#define PCI_VENDOR_ID      0x00
+#define PCI_DEVICE_ID      0x02
+#define PCI_COMMAND        0x04
+#define PCI_STATUS         0x06
+#define PCI_REVISION_ID    0x08
+#define PCI_CLASS_PROG     0x09
+#define PCI_CLASS_DEVICE   0x0A
+#define PCI_HEADER_TYPE    0x0E
+#define PCI_BAR0           0x10
+#define PCI_SUBSYS_VENDOR  0x2C
+#define PCI_SUBSYS_ID      0x2E
+#define PCI_CAP_PTR        0x34
+#define PCI_INTERRUPT_LINE 0x3C
+#define PCI_INTERRUPT_PIN  0x3D
+
+#define PCI_COMMAND_IO     0x0001
+#define PCI_COMMAND_MEMORY 0x0002
+#define PCI_COMMAND_MASTER 0x0004
+#define PCI_COMMAND_INTX_DISABLE 0x0400
+#define PCI_STATUS_INTERRUPT 0x0008
+#define PCI_STATUS_CAP_LIST  0x0010
+
+#define PCI_CAP_ID_MSIX   0x11
+#define PCI_CAP_ID_VENDOR 0x09
+
+/* BAR flags for pci_dev_set_bar. */
+#define PCI_BAR_IO       0x1 /* I/O space (else 32-bit memory) */
+#define PCI_BAR_MEM64    0x2 /* 64-bit memory BAR: takes this and the next slot */
+#define PCI_BAR_PREFETCH 0x4
+
+struct pci_dev;
+
+/* What the machine provides the bus. Any pointer may be NULL: the feature is
+ * then absent (msi_alloc NULL => MSI-X vectors never fire). */
+struct pci_host {
+	void *ctx;
+	/* A new MSI route + irqfd; returns the GSI or -1. */
+	int (*msi_alloc)(void *ctx, int *efd);
+	/* Route gsi to an MSI address/data (valid=false: nowhere). 0 or -errno. */
+	int (*msi_set)(void *ctx, int gsi, bool valid, uint64_t addr, uint32_t data);
+	/* (De)register an ioeventfd on a guest address. 0 or -errno. */
+	int (*ioeventfd)(void *ctx, int efd, uint64_t addr, unsigned len, bool pio, bool assign);
+	/* Legacy INTx: the GSI that slot's pin (1=INTA..4=INTD) reaches, and
+	 * the line level setter (vm_irq_set). */
+	unsigned (*intx_gsi)(void *ctx, unsigned slot, unsigned pin);
+	void (*intx_set)(void *ctx, unsigned gsi, int level);
+};
+
+struct pci_bar {
+	uint64_t size;     /* power of two, 0 = unused */
+	unsigned flags;    /* PCI_BAR_* */
+	const struct bus_ops *ops;
+	void *opaque;
+	bool mapped;       /* currently registered on a bus */
+	uint64_t mapped_addr;
+};
+
+/* Device hooks, all optional; called with the bus lock held, so they must not
+ * call back into the bus except through the pci_* functions documented as
+ * safe under it. */
+struct pci_dev_ops {
+	/* After the bus applied a config write (masks done) at off/size. */
+	void (*cfg_write)(struct pci_dev *d, unsigned off, unsigned size, uint32_t val);
+	/* A BAR was mapped at addr (mapped=true) or unmapped. */
+	void (*bar_mapped)(struct pci_dev *d, int bar, uint64_t addr, bool mapped);
+};
+
+struct pci_dev {
+	uint8_t cfg[PCI_CFG_SIZE];
+	uint8_t wmask[PCI_CFG_SIZE];   /* 1 = guest-writable bit */
+	uint8_t w1cmask[PCI_CFG_SIZE]; /* 1 = write-1-to-clear bit */
+	struct pci_bar bars[PCI_NUM_BARS];
+	const struct pci_dev_ops *ops;
+	const char *name;
+	struct pci_bus *bus;  /* set by pci_bus_add */
+	unsigned slot;        /* device number on bus 0, set by pci_bus_add */
+	uint8_t cap_next;     /* where the next capability goes */
+	bool intx_level;
+};
+
+struct pci_bus {
+	pthread_mutex_t lock;
+	struct bus *pio, *mmio;
+	struct pci_host host;
+	struct pci_dev *slots[PCI_MAX_SLOTS]; /* function 0 only */
+	uint32_t config_address;              /* last write to 0xCF8 */
+	unsigned long bad_accesses;           /* counted, never fatal */
+};
+
+/* Config header: IDs, class (base<<16 | sub<<8 | prog-if), revision, header
+ * type 0, capabilities pointer empty, COMMAND writable bits (IO, MEMORY,
+ * MASTER, INTX_DISABLE), INTERRUPT_LINE writable, INTERRUPT_PIN = pin (0 none). */
+void pci_dev_init(struct pci_dev *d, const char *name, uint16_t vendor, uint16_t device,
+		  uint32_t class_code, uint8_t revision, uint16_t subsys_vendor,
+		  uint16_t subsys_id, uint8_t intx_pin, const struct pci_dev_ops *ops);
+
+/* Declare BAR idx (size a power of two >= 16 for memory, >= 4 for I/O).
+ * Accesses at offsets in [0, size) reach ops with that offset. */
+int pci_dev_set_bar(struct pci_dev *d, int idx, uint64_t size, unsigned flags,
+		    const struct bus_ops *ops, void *opaque);
+
+/* Append a capability: id, next pointer, then len bytes of body (copied;
+ * writable bits of the body set afterwards through d->wmask). Returns the
+ * capability's config offset, or -1 when config space is full. */
+int pci_dev_add_cap(struct pci_dev *d, uint8_t id, const void *body, unsigned len);
+
+/* Little-endian helpers on d->cfg (no masks: for the device's own use). */
+uint32_t pci_cfg_get(const struct pci_dev *d, unsigned off, unsigned size);
+void pci_cfg_set(struct pci_dev *d, unsigned off, unsigned size, uint32_t val);
+
+/* Assert or deassert the device's INTx pin (honours COMMAND.INTX_DISABLE,
+ * keeps STATUS.INTERRUPT). Safe from any thread. */
+void pci_dev_set_intx(struct pci_dev *d, int level);
+
+int pci_bus_init(struct pci_bus *b, struct bus *pio, struct bus *mmio,
+		 const struct pci_host *host);
+void pci_bus_destroy(struct pci_bus *b);
+/* Put d at slot (0-31), or at the first free slot when slot < 0. */
+int pci_bus_add(struct pci_bus *b, struct pci_dev *d, int slot, struct err *e);
+
+/* Register these at PCI_CONFIG_ADDRESS (len 4) and PCI_CONFIG_DATA (len 4),
+ * opaque = the pci_bus. */
+extern const struct bus_ops pci_config_address_ops;
+extern const struct bus_ops pci_config_data_ops;
+
+/* Direct config access (tests, firmware-less setup): bus lock taken inside. */
+uint32_t pci_bus_cfg_read(struct pci_bus *b, unsigned slot, unsigned off, unsigned size);
+void pci_bus_cfg_write(struct pci_bus *b, unsigned slot, unsigned off, unsigned size,
+		       uint32_t val);
+
+#endif
