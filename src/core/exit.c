@@ -51,7 +51,29 @@ enum quirk_insn quirk_classify(const uint8_t *bytes, unsigned n)
 		return QUIRK_INT3;
 	if (n >= 2 && bytes[0] == 0x0F && bytes[1] == 0x0B)
 		return QUIRK_UD2;
+	if (n >= 1 && bytes[0] == 0x9B)
+		return QUIRK_FWAIT;
+	if (n >= 3 && bytes[0] == 0x0F && bytes[1] == 0x01 && bytes[2] == 0xCA)
+		return QUIRK_CLAC;
+	if (n >= 3 && bytes[0] == 0x0F && bytes[1] == 0x01 && bytes[2] == 0xCB)
+		return QUIRK_STAC;
 	return QUIRK_NONE;
+}
+
+unsigned quirk_length(enum quirk_insn q)
+{
+	switch (q) {
+	case QUIRK_INT3:
+	case QUIRK_FWAIT:
+		return 1;
+	case QUIRK_UD2:
+		return 2;
+	case QUIRK_CLAC:
+	case QUIRK_STAC:
+		return 3;
+	default:
+		return 0;
+	}
 }
 
 void exit_format_bytes(const uint8_t *bytes, unsigned n, char *buf, size_t len)

@@ -20,7 +20,13 @@ enum quirk_insn {
 	QUIRK_NONE = 0,
 	QUIRK_INT3, /* 0xCC: advance RIP, inject #BP (a trap) */
 	QUIRK_UD2,  /* 0x0F 0x0B: inject #UD (a fault, RIP unchanged) */
+	QUIRK_FWAIT, /* 0x9B: a no-op unless an x87 exception is pending (#MF then) */
+	QUIRK_CLAC, /* 0x0F 0x01 0xCA: RFLAGS.AC = 0 (#UD unless CR4.SMAP) */
+	QUIRK_STAC, /* 0x0F 0x01 0xCB: RFLAGS.AC = 1 (#UD unless CR4.SMAP) */
 };
+
+/* Length of the instruction a quirk finishes. */
+unsigned quirk_length(enum quirk_insn q);
 
 enum quirk_insn quirk_classify(const uint8_t *bytes, unsigned n);
 

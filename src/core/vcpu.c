@@ -140,8 +140,49 @@ static int vcpu_inject(struct vcpu *c, unsigned vector)
 	return kvm_ioctl(c->fd, KVM_SET_VCPU_EVENTS, &ev);
 }
 
-/* PVM hosts fail to emulate some CPL0 instructions; the cheap common ones are
- * finished here so unmodified guests go on (pvm-host.md). */
+#define X86_RFLAGS_AC (1ULL << 18)
+#define X86_CR4_SMAP (1ULL << 21)
+#define X87_FSW_ES 0x80 /* x87 status word: an unmasked exception is pending */
+#define VEC_BP 3
+#define VEC_UD 6
+#define VEC_MF 16
+
+/* Finish instruction q exactly as the CPU would; -1 when vmm cannot. Traps
+ * (int3) and completed instructions advance RIP; faults (#UD, #MF) leave it. */
+static int vcpu_finish_quirk(struct vcpu *c, enum quirk_insn q, struct kvm_regs *regs)
+{
+	int vector = -1;
+	if (q == QUIRK_UD2) {
+		vector = VEC_UD;
+	} else if (q == QUIRK_FWAIT) {
+		struct kvm_fpu fpu;
+		if (kvm_ioctl(c->fd, KVM_GET_FPU, &fpu))
+			return -1;
+		if (fpu.fsw & X87_FSW_ES)
+			vector = VEC_MF;
+	} else if (q == QUIRK_CLAC || q == QUIRK_STAC) {
+		struct kvm_sregs sregs;
+		if (kvm_ioctl(c->fd, KVM_GET_SREGS, &sregs))
+			return -1;
+		if (!(sregs.cr4 & X86_CR4_SMAP))
+			vector = VEC_UD;
+		else if (q == QUIRK_CLAC)
+			regs->rflags &= ~X86_RFLAGS_AC;
+		else
+			regs->rflags |= X86_RFLAGS_AC;
+	} else if (q == QUIRK_INT3) {
+		vector = VEC_BP;
+	}
+	bool fault = vector == VEC_UD || vector == VEC_MF;
+	if (!fault)
+		regs->rip += quirk_length(q);
+	if (kvm_ioctl(c->fd, KVM_SET_REGS, regs))
+		return -1;
+	return vector >= 0 ? vcpu_inject(c, (unsigned)vector) : 0;
+}
+
+/* PVM hosts fail to emulate some CPL0 instructions; the cheap, exactly
+ * specified ones are finished here so unmodified guests go on (pvm-host.md). */
 static int vcpu_emulation_failure(struct vcpu *c)
 {
 	struct kvm_regs regs;
@@ -153,10 +194,7 @@ static int vcpu_emulation_failure(struct vcpu *c)
 	}
 	unsigned n = vcpu_insn_bytes(c, regs.rip, bytes);
 	enum quirk_insn q = quirk_classify(bytes, n);
-	if (q == QUIRK_INT3)
-		regs.rip += 1;
-	if (q != QUIRK_NONE && kvm_ioctl(c->fd, KVM_SET_REGS, &regs) == 0 &&
-	    vcpu_inject(c, q == QUIRK_INT3 ? 3 : 6) == 0) {
+	if (q != QUIRK_NONE && vcpu_finish_quirk(c, q, &regs) == 0) {
 		atomic_fetch_add(&c->fixups, 1);
 		return 0;
 	}

@@ -142,7 +142,17 @@ START_TEST(test_quirk_classify)
 	ck_assert_int_eq(quirk_classify((const uint8_t *)"\xcc\x90", 2), QUIRK_INT3);
 	ck_assert_int_eq(quirk_classify((const uint8_t *)"\x0f\x0b", 2), QUIRK_UD2);
 	ck_assert_int_eq(quirk_classify((const uint8_t *)"\x0f", 1), QUIRK_NONE);
-	ck_assert_int_eq(quirk_classify((const uint8_t *)"\x0f\x01\xca", 3), QUIRK_NONE); /* clac */
+	ck_assert_int_eq(quirk_classify((const uint8_t *)"\x0f\x01\xca", 3), QUIRK_CLAC);
+	ck_assert_int_eq(quirk_classify((const uint8_t *)"\x0f\x01\xcb", 3), QUIRK_STAC);
+	ck_assert_int_eq(quirk_classify((const uint8_t *)"\x0f\x01\xcc", 3), QUIRK_NONE);
+	ck_assert_int_eq(quirk_classify((const uint8_t *)"\x0f\x01", 2), QUIRK_NONE);
+	ck_assert_int_eq(quirk_classify((const uint8_t *)"\x9b\x48", 2), QUIRK_FWAIT);
+	ck_assert_int_eq(quirk_classify((const uint8_t *)"\x0f\xae\x2f", 3), QUIRK_NONE); /* xrstor */
+	ck_assert_uint_eq(quirk_length(QUIRK_INT3), 1);
+	ck_assert_uint_eq(quirk_length(QUIRK_FWAIT), 1);
+	ck_assert_uint_eq(quirk_length(QUIRK_UD2), 2);
+	ck_assert_uint_eq(quirk_length(QUIRK_CLAC), 3);
+	ck_assert_uint_eq(quirk_length(QUIRK_NONE), 0);
 	ck_assert_int_eq(quirk_classify(NULL, 0), QUIRK_NONE);
 	char buf[64];
 	exit_format_bytes((const uint8_t *)"\x0f\x01\xca", 3, buf, sizeof(buf));
