@@ -44,6 +44,10 @@ struct blk_req {
 	/* Backend-private from here on. */
 	uint64_t _done_bytes;
 	struct blk_req *_next;
+	uint64_t _total;       /* bytes this request moves in all */
+	int64_t _res;          /* result of a request completed without the ring */
+	unsigned _state;       /* enum blk_state in block.c */
+	struct iovec _part;    /* the rest of a partly transferred segment */
 };
 
 struct blk_backend; /* defined in block.c */
@@ -62,7 +66,14 @@ int blk_attach(struct blk_backend *b, struct evloop *loop, struct err *e);
 /* Queue r; returns 0 or -errno (then done() is not called). Bounds: an
  * access past the end of the image completes with -EINVAL. */
 int blk_submit(struct blk_backend *b, struct blk_req *r);
-/* Submit and wait for the result on the calling thread (not the I/O thread). */
+/* Submit and wait for the result on the calling thread (not the I/O thread:
+ * -EDEADLK there). r->done and r->opaque are borrowed for the wait and put
+ * back; the caller's done() is not called. With no loop attached the caller
+ * reaps completions itself (single-threaded use: tools and tests). */
 int64_t blk_submit_wait(struct blk_backend *b, struct blk_req *r);
+
+/* Tests: act as if the kernel had no IORING_OP_FALLOCATE, so DISCARD and
+ * WRITE_ZEROES take the synchronous path on the I/O thread. */
+void blk_debug_no_uring_fallocate(struct blk_backend *b);
 
 #endif

@@ -18,6 +18,10 @@ int console_fd_init(struct console_fd *c, int in_fd, int out_fd, struct err *e)
 static void console_write(void *ctx, const uint8_t *buf, size_t len)
 {
 	struct console_fd *c = ctx;
+	if (c->out_cb) {
+		c->out_cb(c->out_cb_opaque, (const char *)buf, len);
+		return;
+	}
 	while (len > 0 && c->out_fd >= 0) {
 		ssize_t n = write(c->out_fd, buf, len);
 		if (n < 0 && errno == EINTR)
@@ -128,4 +132,7 @@ void console_fd_destroy(void *opaque)
 	if (c->room_efd >= 0)
 		close(c->room_efd);
 	c->room_efd = -1;
+	if (c->own_out_fd && c->out_fd >= 0)
+		close(c->out_fd);
+	c->own_out_fd = false;
 }

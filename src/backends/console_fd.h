@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/evloop.h"
 #include "devices/console.h"
+#include "vmm/vmm.h"
 
 /* Push up to len bytes into the device; returns how many it took. */
 typedef size_t console_push_fn_t(void *dev, const uint8_t *buf, size_t len);
@@ -26,6 +27,9 @@ struct console_fd {
 	bool in_eof;
 	uint8_t buf[512];
 	size_t len, off;   /* bytes read from in_fd not yet taken by the device */
+	vmm_console_fn *out_cb; /* when set, output goes here instead of out_fd */
+	void *out_cb_opaque;
+	bool own_out_fd;   /* out_fd is a console file this backend opened */
 };
 
 int console_fd_init(struct console_fd *c, int in_fd, int out_fd, struct err *e);
@@ -37,5 +41,9 @@ void console_fd_room(void *c);
 /* A sink writing to out_fd (discarding when out_fd is -1). */
 struct console_sink console_fd_sink(struct console_fd *c);
 void console_fd_destroy(void *c);
+
+/* console_fd_init the way cfg asks (console_open.c): its fds for stdio, a
+ * created console_file with no input, nothing, or the output callback. */
+int console_fd_open(struct console_fd *c, const struct vmm_config *cfg, struct err *e);
 
 #endif

@@ -4,7 +4,10 @@
 #include "boot/elf.h"
 
 #include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/layout.h"
 
@@ -173,5 +176,111 @@ int elf_load(struct guest_mem *m, const uint8_t *buf, size_t len, const char *pa
 	}
 	img->initrd_addr_max = ELF_INITRD_ADDR_MAX;
 	img->cmdline_max = LAYOUT_CMDLINE_MAX - 1;
+	return 0;
+}
+
+static uint64_t elf_note_pad(uint64_t n, uint64_t align)
+{
+	return (n + align - 1) & ~(align - 1);
+}
+
+int elf_find_note(const uint8_t *area, size_t len, uint64_t align, const char *name,
+		  uint32_t type, const uint8_t **desc, uint32_t *desc_len)
+{
+	const uint64_t hdr = 3 * sizeof(uint32_t); /* namesz, descsz, type */
+	uint64_t nlen = strlen(name) + 1;
+	uint64_t off = 0;
+	if (align != 8)
+		align = 4;
+	while (off + hdr <= len) {
+		uint32_t f[3];
+		memcpy(f, area + off, sizeof(f));
+		/* 32-bit sizes in 64-bit sums: no overflow. Padding aligns the
+		 * offsets within the area, as readelf and Linux's binfmt_elf do
+		 * (for 8-byte notes it is not the same as padding the sizes). */
+		uint64_t name_off = off + hdr;
+		uint64_t desc_off = elf_note_pad(name_off + f[0], align);
+		uint64_t next = elf_note_pad(desc_off + f[1], align);
+		if (name_off + f[0] > len || desc_off + f[1] > len)
+			return 0;
+		if (f[2] == type && f[0] == nlen && memcmp(area + name_off, name, nlen) == 0) {
+			*desc = area + desc_off;
+			*desc_len = f[1];
+			return 1;
+		}
+		off = next;
+	}
+	return 0;
+}
+
+static int elf_pread(int fd, void *dst, size_t n, uint64_t off, const char *path, struct err *e)
+{
+	uint8_t *p = dst;
+	while (n > 0) {
+		ssize_t r = pread(fd, p, n, (off_t)off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return err_errno(e, ERR_INPUT, errno, "kernel %s: read", path);
+		if (r == 0)
+			return err_set(e, ERR_INPUT, "kernel %s: file shrank while being read", path);
+		p += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* One PT_NOTE segment of the file: read it whole, then search it. */
+static int elf_file_note_segment(int fd, uint64_t size, const Elf64_Phdr *ph, const char *path,
+				 const char *name, uint32_t type, void *desc, size_t desc_max,
+				 uint32_t *desc_len, struct err *e)
+{
+	uint64_t end;
+	if (ph->p_filesz == 0 || ph->p_filesz > ELF_NOTE_AREA_MAX ||
+	    __builtin_add_overflow(ph->p_offset, ph->p_filesz, &end) || end > size)
+		return 0;
+	uint8_t *area = malloc(ph->p_filesz);
+	if (!area)
+		return err_set(e, ERR_HOST, "kernel %s: out of memory reading its notes", path);
+	const uint8_t *d;
+	uint32_t dlen = 0;
+	int found = elf_pread(fd, area, ph->p_filesz, ph->p_offset, path, e) ? -1 :
+		    elf_find_note(area, ph->p_filesz, ph->p_align, name, type, &d, &dlen);
+	if (found == 1) {
+		memcpy(desc, d, dlen < desc_max ? dlen : desc_max);
+		*desc_len = dlen;
+	}
+	free(area);
+	return found;
+}
+
+int elf_file_find_note(int fd, uint64_t size, const char *path, const char *name, uint32_t type,
+		       void *desc, size_t desc_max, uint32_t *desc_len, struct err *e)
+{
+	Elf64_Ehdr eh;
+	struct err ignored = { 0 };
+	if (size < sizeof(eh))
+		return 0;
+	if (elf_pread(fd, &eh, sizeof(eh), 0, path, e))
+		return -1;
+	/* Anything malformed is elf_load's to report, with its own messages. */
+	if (elf_check_ident(&eh, path, &ignored))
+		return 0;
+	uint64_t tbl = (uint64_t)eh.e_phnum * eh.e_phentsize, end;
+	if (eh.e_phnum == 0 || eh.e_phnum == PN_XNUM || eh.e_phentsize < sizeof(Elf64_Phdr) ||
+	    __builtin_add_overflow(eh.e_phoff, tbl, &end) || end > size)
+		return 0;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
+		if (elf_pread(fd, &ph, sizeof(ph), eh.e_phoff + (uint64_t)i * eh.e_phentsize, path, e))
+			return -1;
+		if (ph.p_type != PT_NOTE)
+			continue;
+		int rc = elf_file_note_segment(fd, size, &ph, path, name, type, desc, desc_max,
+					       desc_len, e);
+		if (rc)
+			return rc;
+	}
 	return 0;
 }

@@ -24,4 +24,24 @@ bool elf_is_elf(const uint8_t *buf, size_t len);
 int elf_load(struct guest_mem *m, const uint8_t *buf, size_t len, const char *path,
 	     struct boot_image *img, struct err *e);
 
+/* Search one note area (the contents of a PT_NOTE segment; gABI "Note
+ * Section"): entries of namesz, descsz and type (4 bytes each), then the name
+ * and the descriptor, each padded to align (8 when the segment's p_align is
+ * 8, else 4). Returns 1 and sets *desc / *desc_len for the first entry whose
+ * type and NUL-terminated name match, 0 when none does. An entry that runs
+ * past len ends the search: a malformed area holds no note. */
+int elf_find_note(const uint8_t *area, size_t len, uint64_t align, const char *name,
+		  uint32_t type, const uint8_t **desc, uint32_t *desc_len);
+
+/* The same over the PT_NOTE segments of the ELF64 file open on fd (size
+ * bytes), reading only its headers and note segments (a segment larger than
+ * ELF_NOTE_AREA_MAX is skipped). Copies up to desc_max bytes of the
+ * descriptor to desc and sets *desc_len to its full length. Returns 1 when
+ * found, 0 when not (also for a file that is no ELF64 image or whose headers
+ * do not fit in it: elf_load reports those), -1 (ERR_INPUT naming path) when
+ * reading fails. */
+#define ELF_NOTE_AREA_MAX (64 * 1024)
+int elf_file_find_note(int fd, uint64_t size, const char *path, const char *name, uint32_t type,
+		       void *desc, size_t desc_max, uint32_t *desc_len, struct err *e);
+
 #endif

@@ -29,12 +29,16 @@ struct irqroute_msi {
 };
 
 struct irqroute {
-	int vm_fd;
+	int vm_fd;  /* -1: not initialized (irqroute_destroy is then a no-op) */
 	pthread_mutex_t lock;
 	struct irqroute_msi msi[IRQROUTE_MAX_MSI];
+	unsigned long commit_failures; /* KVM_SET_GSI_ROUTING refused a table */
 };
 
+/* The table starts as the kernel's own default (nothing is committed until the
+ * first MSI route changes, so init needs no working KVM). */
 int irqroute_init(struct irqroute *r, int vm_fd, struct err *e);
+/* Closes every irqfd; call once the vCPUs and the I/O thread are stopped. */
 void irqroute_destroy(struct irqroute *r);
 
 /* A new MSI GSI with an irqfd bound to it. Writing 1 (uint64) to *efd fires
@@ -47,5 +51,13 @@ int irqroute_msi_set(struct irqroute *r, int gsi, bool valid, uint64_t addr, uin
 /* Ioeventfd: a guest write of any value to [addr, addr+len) (len 1, 2, 4 or 8;
  * PIO when pio) signals efd inside the kernel, skipping the VMM. */
 int irqroute_ioeventfd(int vm_fd, int efd, uint64_t addr, unsigned len, bool pio, bool assign);
+
+/* The table KVM_SET_GSI_ROUTING receives: the irqchip defaults, then every
+ * valid MSI route. Fills up to max entries, returns how many there are (for
+ * tests; the caller holds no lock, so only call it while nothing else runs). */
+#define IRQROUTE_DEFAULT_ROUTES (16 * 2 + (IRQROUTE_IOAPIC_PINS - 16))
+#define IRQROUTE_MAX_ROUTES     (IRQROUTE_DEFAULT_ROUTES + IRQROUTE_MAX_MSI)
+struct kvm_irq_routing_entry;
+unsigned irqroute_table(const struct irqroute *r, struct kvm_irq_routing_entry *out, unsigned max);
 
 #endif

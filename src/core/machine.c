@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "boot/boot.h"
+#include "config/policy.h"
 #include "core/layout.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
@@ -18,22 +19,12 @@ struct vmm {
 	struct vm vm;
 	int timer_fd;
 	atomic_int kill_signal;
+	struct run_policy policy; /* reboot meaning, stats file, run time */
 };
 
 static struct vmm *container_of_vmm(struct vm *vm)
 {
 	return (struct vmm *)((char *)vm - offsetof(struct vmm, vm));
-}
-
-void vmm_config_init(struct vmm_config *cfg)
-{
-	*cfg = (struct vmm_config){
-		.mode = VMM_MODE_PARA,
-		.cpus = 1,
-		.mem_bytes = 256 * MiB,
-		.console_in_fd = 0,
-		.console_out_fd = 1,
-	};
 }
 
 static void error_export(const struct err *in, struct vmm_error *out)
@@ -77,15 +68,14 @@ static int vmm_arm_timeout(struct vmm *v, double seconds, struct err *e)
 	return evloop_add(&v->vm.loop, v->timer_fd, EPOLLIN, vmm_on_timeout, v, e);
 }
 
+/* Ranges and conflicts (src/config/check.c); the files are opened later. */
 static int vmm_check_config(const struct vmm_config *cfg, struct err *e)
 {
-	if (cfg->mode != VMM_MODE_PARA && cfg->mode != VMM_MODE_FULL)
-		return err_set(e, ERR_INPUT, "mode %d: must be para or full", (int)cfg->mode);
-	if (cfg->cpus < 1 || cfg->cpus > VM_MAX_CPUS)
-		return err_set(e, ERR_INPUT, "cpus %u: must be between 1 and %d", cfg->cpus, VM_MAX_CPUS);
-	if (!(cfg->timeout_sec >= 0 && cfg->timeout_sec < 1e9))
-		return err_set(e, ERR_INPUT, "timeout %g: must be between 0 and 1e9 seconds",
-			       cfg->timeout_sec);
+	struct vmm_error ve = { 0 };
+	if (vmm_config_check(cfg, 0, &ve))
+		return err_set(e, ve.kind == VMM_ERROR_HOST ? ERR_HOST : ERR_INPUT, "%s", ve.msg);
+	if (cfg->seccomp)
+		return err_set(e, ERR_INPUT, "seccomp: not implemented yet");
 	return 0;
 }
 
@@ -95,7 +85,7 @@ static int vmm_build(struct vmm *v, const struct vmm_config *cfg, struct err *e)
 	struct vm *vm = &v->vm;
 	struct boot_request files = { .kernel_path = cfg->kernel, .initrd_path = cfg->initrd };
 	if (vmm_check_config(cfg, e) || boot_check_files(&files, cfg->mem_bytes, e) ||
-	    vm_init(vm, cfg->mem_bytes, e))
+	    (mode->plan && mode->plan(vm, cfg, e)) || vm_init(vm, cfg->mem_bytes, e))
 		return -1;
 	if (mode->build(vm, cfg, e) || vcpus_create(vm, cfg->cpus, e) || mode->boot(vm, cfg, e))
 		return -1;
@@ -103,7 +93,7 @@ static int vmm_build(struct vmm *v, const struct vmm_config *cfg, struct err *e)
 		return -1;
 	if (cfg->timeout_sec > 0 && vmm_arm_timeout(v, cfg->timeout_sec, e))
 		return -1;
-	return 0;
+	return run_policy_init(&v->policy, cfg, e);
 }
 
 int vmm_create(const struct vmm_config *cfg, struct vmm **out, struct vmm_error *err)
@@ -117,6 +107,7 @@ int vmm_create(const struct vmm_config *cfg, struct vmm **out, struct vmm_error 
 		return -1;
 	}
 	v->timer_fd = -1;
+	run_policy_prepare(&v->policy);
 	vm_prepare(&v->vm);
 	if (vmm_build(v, cfg, &e)) {
 		error_export(&e, err);
@@ -132,7 +123,11 @@ int vmm_start(struct vmm *v, struct vmm_error *err)
 	struct err e = { 0 };
 	if (v->vm.started) {
 		err_set(&e, ERR_INPUT, "VM already started");
-	} else if (evloop_start(&v->vm.loop, &e) == 0 && vcpus_start(&v->vm, &e) == 0) {
+		error_export(&e, err);
+		return -1;
+	}
+	run_policy_start(&v->policy);
+	if (evloop_start(&v->vm.loop, &e) == 0 && vcpus_start(&v->vm, &e) == 0) {
 		v->vm.started = true;
 		return 0;
 	}
@@ -166,13 +161,16 @@ int vmm_wait(struct vmm *v, struct vmm_result *res)
 	vcpus_join(vm);
 	evloop_stop(&vm->loop);
 	vmm_collect(vm, res);
-	return 0;
+	return run_policy_finish(&v->policy, res);
 }
 
 int vmm_run(struct vmm *v, struct vmm_result *res, struct vmm_error *err)
 {
 	int rc = vmm_start(v, err);
-	vmm_wait(v, res);
+	if (vmm_wait(v, res) && rc == 0) {
+		error_export(&v->policy.err, err);
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -193,6 +191,7 @@ void vmm_destroy(struct vmm *v)
 	vm_destroy(&v->vm);
 	if (v->timer_fd >= 0)
 		close(v->timer_fd);
+	run_policy_destroy(&v->policy);
 	free(v);
 }
 

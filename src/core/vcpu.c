@@ -68,7 +68,9 @@ static int vcpu_create_one(struct vm *vm, struct vcpu *c, unsigned index, struct
 	if (run == MAP_FAILED)
 		return err_errno(e, ERR_HOST, errno, "vCPU %u: mapping kvm_run", index);
 	c->run = run;
-	return vcpu_setup_cpuid(c, e) || vcpu_setup_lapic(c, e) ? -1 : 0;
+	if (vcpu_setup_cpuid(c, e))
+		return -1;
+	return vm->no_irqchip ? 0 : vcpu_setup_lapic(c, e); /* no LAPIC to set up */
 }
 
 int vcpus_create(struct vm *vm, unsigned n, struct err *e)

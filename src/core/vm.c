@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/layout.h"
@@ -39,6 +40,8 @@ static int vm_create_irqchip(struct vm *vm, struct err *e)
 		return err_errno(e, ERR_HOST, errno, "KVM_SET_IDENTITY_MAP_ADDR");
 	if (ioctl(vm->fd, KVM_SET_TSS_ADDR, (unsigned long)LAYOUT_KVM_TSS))
 		return err_errno(e, ERR_HOST, errno, "KVM_SET_TSS_ADDR");
+	if (vm->no_irqchip)
+		return 0;
 	if (kvm_ioctl(vm->fd, KVM_CREATE_IRQCHIP, NULL))
 		return err_errno(e, ERR_HOST, errno, "KVM_CREATE_IRQCHIP");
 	struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
@@ -50,10 +53,11 @@ static int vm_create_irqchip(struct vm *vm, struct err *e)
 void vm_prepare(struct vm *vm)
 {
 	memset(vm, 0, sizeof(*vm));
-	vm->fd = vm->kill_efd = -1;
+	vm->fd = vm->kill_efd = vm->stop_efd = -1;
 	vm->kvm.fd = -1;
 	vm->mem.memfd = -1;
 	vm->loop.epfd = vm->loop.wake_efd = -1;
+	vm->irq.vm_fd = -1;
 	pthread_mutex_init(&vm->stop_lock, NULL);
 	pthread_cond_init(&vm->stop_cond, NULL);
 	bus_init(&vm->pio, "pio");
@@ -67,6 +71,9 @@ int vm_init(struct vm *vm, uint64_t mem_bytes, struct err *e)
 	vm->kill_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->kill_efd < 0)
 		return err_errno(e, ERR_HOST, errno, "eventfd");
+	vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_efd < 0)
+		return err_errno(e, ERR_HOST, errno, "eventfd");
 	if (mem_plan(&vm->mem, mem_bytes, e))
 		return -1;
 	if (kvm_sys_open(&vm->kvm, e))
@@ -74,10 +81,53 @@ int vm_init(struct vm *vm, uint64_t mem_bytes, struct err *e)
 	vm->fd = ioctl(vm->kvm.fd, KVM_CREATE_VM, 0);
 	if (vm->fd < 0)
 		return err_errno(e, ERR_HOST, errno, "KVM_CREATE_VM");
-	if (mem_init(&vm->mem, mem_bytes, e) || vm_map_ram(vm, e) || vm_create_irqchip(vm, e))
+	if (mem_init(&vm->mem, mem_bytes, e) || vm_map_ram(vm, e) || vm_create_irqchip(vm, e) ||
+	    irqroute_init(&vm->irq, vm->fd, e))
 		return -1;
 	vm->cpuid = kvm_supported_cpuid(&vm->kvm, e);
 	return vm->cpuid ? 0 : -1;
+}
+
+int vm_map_rom(struct vm *vm, uint64_t gpa, const void *data, size_t len, struct err *e)
+{
+	const uint64_t page = 4096;
+	uint64_t last;
+	if (len == 0 || gpa % page || len % page || __builtin_add_overflow(gpa, len - 1, &last))
+		return err_set(e, ERR_HOST, "ROM at 0x%llx+0x%zx: not page-aligned",
+			       (unsigned long long)gpa, len);
+	for (unsigned i = 0; i < vm->mem.nregions; i++) {
+		const struct mem_region *r = &vm->mem.regions[i];
+		if (gpa <= r->gpa + (r->size - 1) && r->gpa <= last)
+			return err_set(e, ERR_HOST, "ROM at 0x%llx overlaps RAM", (unsigned long long)gpa);
+	}
+	for (unsigned i = 0; i < vm->nroms; i++) {
+		const struct vm_rom *r = &vm->roms[i];
+		if (gpa <= r->gpa + (r->len - 1) && r->gpa <= last)
+			return err_set(e, ERR_HOST, "ROM at 0x%llx overlaps another", (unsigned long long)gpa);
+	}
+	if (vm->nroms == VM_MAX_ROMS)
+		return err_set(e, ERR_HOST, "too many ROMs");
+	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+		return err_set(e, ERR_HOST, "KVM lacks KVM_CAP_READONLY_MEM (needed for firmware)");
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return err_errno(e, ERR_HOST, errno, "mapping a %zu-byte ROM", len);
+	memcpy(p, data, len);
+	struct kvm_userspace_memory_region slot = {
+		.slot = MEM_MAX_REGIONS + vm->nroms, /* RAM takes the slots below */
+		.flags = KVM_MEM_READONLY,
+		.guest_phys_addr = gpa,
+		.memory_size = len,
+		.userspace_addr = (uintptr_t)p,
+	};
+	if (mprotect(p, len, PROT_READ) || kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &slot)) {
+		int saved = errno;
+		munmap(p, len);
+		return err_errno(e, ERR_HOST, saved, "KVM_SET_USER_MEMORY_REGION (ROM at 0x%llx)",
+				 (unsigned long long)gpa);
+	}
+	vm->roms[vm->nroms++] = (struct vm_rom){ .gpa = gpa, .len = len, .hva = p };
+	return 0;
 }
 
 int vm_on_teardown(struct vm *vm, void (*fn)(void *), void *opaque, struct err *e)
@@ -97,16 +147,24 @@ void vm_destroy(struct vm *vm)
 		struct vm_teardown *t = &vm->teardown[--vm->nteardown];
 		t->fn(t->opaque);
 	}
+	/* After the devices: nothing signals an irqfd any more. */
+	irqroute_destroy(&vm->irq);
 	free(vm->cpuid);
 	vm->cpuid = NULL;
 	if (vm->fd >= 0)
 		close(vm->fd);
 	vm->fd = -1;
 	mem_destroy(&vm->mem);
+	for (unsigned i = 0; i < vm->nroms; i++)
+		munmap(vm->roms[i].hva, vm->roms[i].len);
+	vm->nroms = 0;
 	kvm_sys_close(&vm->kvm);
 	if (vm->kill_efd >= 0)
 		close(vm->kill_efd);
 	vm->kill_efd = -1;
+	if (vm->stop_efd >= 0)
+		close(vm->stop_efd);
+	vm->stop_efd = -1;
 	bus_destroy(&vm->pio);
 	bus_destroy(&vm->mmio);
 	pthread_cond_destroy(&vm->stop_cond);
@@ -160,8 +218,15 @@ void vm_request_stop(struct vm *vm, enum vmm_exit_kind kind, int guest_status,
 		pthread_cond_broadcast(&vm->stop_cond);
 	}
 	pthread_mutex_unlock(&vm->stop_lock);
-	if (first)
+	if (first) {
+		/* Never read back: it stays readable, so no waiter misses it. */
+		uint64_t one = 1;
+		if (vm->stop_efd >= 0) {
+			ssize_t n = write(vm->stop_efd, &one, sizeof(one));
+			(void)n; /* cannot fail on a fresh eventfd */
+		}
 		vcpus_kick(vm);
+	}
 }
 
 bool vm_is_stopping(struct vm *vm)

@@ -12,6 +12,7 @@
 #include "core/cpuid.h"
 #include "core/error.h"
 #include "core/evloop.h"
+#include "core/irqroute.h"
 #include "core/kvm.h"
 #include "core/memory.h"
 #include "vmm/vmm.h"
@@ -20,6 +21,14 @@
 #define VM_MAX_TEARDOWN 32
 
 struct vcpu;
+
+/* Read-only guest memory (firmware): a KVM_MEM_READONLY slot over a private copy. */
+#define VM_MAX_ROMS 4
+struct vm_rom {
+	uint64_t gpa;
+	size_t len;
+	void *hva;
+};
 
 /* Something to undo at teardown, in reverse order of registration. */
 struct vm_teardown {
@@ -33,6 +42,13 @@ struct vm {
 	struct guest_mem mem;
 	struct bus pio, mmio;
 	struct evloop loop; /* the VM's I/O thread */
+	struct irqroute irq; /* GSI routes, MSI irqfds (after the irqchip exists) */
+
+	/* Set before vm_init (a recipe's plan): no in-kernel PIC, IOAPIC, LAPIC
+	 * or PIT. For guests that take no interrupts (hypercall guests): KVM
+	 * tears an irqchip down slowly (milliseconds on some hosts), which
+	 * would dominate such a guest's whole run. */
+	bool no_irqchip;
 
 	struct kvm_cpuid2 *cpuid; /* supported table; each vCPU gets a filtered copy */
 	struct cpuid_policy cpuid_policy;
@@ -47,11 +63,16 @@ struct vm {
 	struct vmm_result result;
 
 	int kill_efd;        /* vmm_kill() writes here: async-signal-safe */
+	int stop_efd;        /* readable from the first vm_request_stop on: blocking
+			      * waits on vCPU threads (the poll hypercall) watch it */
 	int pending_signal;  /* signo given to vmm_kill */
 	bool started;
 
 	struct vm_teardown teardown[VM_MAX_TEARDOWN];
 	unsigned nteardown;
+
+	struct vm_rom roms[VM_MAX_ROMS]; /* vm_map_rom: unmapped after the VM fd closes */
+	unsigned nroms;
 };
 
 /* Make every field safe for vm_destroy; call first. */
@@ -68,6 +89,11 @@ int vm_add_pio(struct vm *vm, uint64_t base, uint64_t len, const struct bus_ops 
 	       void *opaque, const char *name, struct err *e);
 int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t len, const struct bus_ops *ops,
 		void *opaque, const char *name, struct err *e);
+
+/* Map len bytes of data read-only at gpa (both 4 KiB aligned, outside RAM and
+ * other ROMs; needs KVM_CAP_READONLY_MEM). Guest reads run at memory speed;
+ * guest writes exit as MMIO (unclaimed unless a device registers the range). */
+int vm_map_rom(struct vm *vm, uint64_t gpa, const void *data, size_t len, struct err *e);
 
 /* irq_line.set for devices: KVM_IRQ_LINE on the in-kernel irqchip. */
 void vm_irq_set(void *vm, unsigned gsi, int level);

@@ -32,6 +32,16 @@
 /* Type-1 configuration mechanism (PCI 3.0 §3.2.2.3.2). */
 #define PCI_CONFIG_ADDRESS 0xCF8
 #define PCI_CONFIG_DATA    0xCFC
+/* CONFIG_ADDRESS fields: enable, bus 23:16, device 15:11, function 10:8,
+ * register 7:2; bits 1:0 read as 0 (PCI 3.0 §3.2.2.3.2). */
+#define PCI_CONFIG_ENABLE    0x80000000u
+#define PCI_CONFIG_ADDR_MASK 0xFFFFFFFCu
+#define PCI_CONFIG_BUS(a)    (((a) >> 16) & 0xFF)
+#define PCI_CONFIG_SLOT(a)   (((a) >> 11) & 0x1F)
+#define PCI_CONFIG_FUNC(a)   (((a) >> 8) & 0x7)
+#define PCI_CONFIG_REG(a)    ((a) & 0xFC)
+/* 0xCF9 lies inside CONFIG_ADDRESS's dword: the PIIX3 reset control register. */
+#define PCI_CONFIG_RCR_OFF   1
 
 /* Config header offsets (type 0). */
 #define PCI_VENDOR_ID      0x00
@@ -41,13 +51,19 @@
 #define PCI_REVISION_ID    0x08
 #define PCI_CLASS_PROG     0x09
 #define PCI_CLASS_DEVICE   0x0A
+#define PCI_CACHE_LINE_SIZE 0x0C
+#define PCI_LATENCY_TIMER  0x0D
 #define PCI_HEADER_TYPE    0x0E
 #define PCI_BAR0           0x10
+#define PCI_BAR_END        0x28 /* one past BAR5 */
 #define PCI_SUBSYS_VENDOR  0x2C
 #define PCI_SUBSYS_ID      0x2E
+#define PCI_ROM_ADDRESS    0x30 /* no expansion ROMs: reads 0 */
 #define PCI_CAP_PTR        0x34
 #define PCI_INTERRUPT_LINE 0x3C
 #define PCI_INTERRUPT_PIN  0x3D
+#define PCI_CFG_HEADER_SIZE 0x40 /* capabilities go after the type-0 header */
+#define PCI_CAP_LIST_MAX   48   /* (256 - 64) / 4: a longer walk is a loop */
 
 #define PCI_COMMAND_IO     0x0001
 #define PCI_COMMAND_MEMORY 0x0002
@@ -55,6 +71,25 @@
 #define PCI_COMMAND_INTX_DISABLE 0x0400
 #define PCI_STATUS_INTERRUPT 0x0008
 #define PCI_STATUS_CAP_LIST  0x0010
+/* Error bits, write-1-to-clear (PCI 3.0 §6.2.3): master data parity error,
+ * signaled/received target abort, received master abort, signaled system
+ * error, detected parity error. */
+#define PCI_STATUS_W1C       0xF900
+
+/* BAR register low bits (PCI 3.0 §6.2.5.1). */
+#define PCI_BASE_ADDRESS_SPACE_IO  0x1
+#define PCI_BASE_ADDRESS_MEM_64    0x4
+#define PCI_BASE_ADDRESS_MEM_PREF  0x8
+#define PCI_BASE_ADDRESS_IO_MASK   0xFFFFFFFCu
+#define PCI_BASE_ADDRESS_MEM_MASK  0xFFFFFFF0u
+#define PCI_IO_SPACE_END           0x10000ULL /* x86 ports: I/O BARs end below */
+
+/* The generic host bridge (class 0x0600: Linux's pci_sanity_check wants one
+ * on bus 0). The IDs are QEMU's PCIe host bridge, Red Hat's vendor ID, which
+ * no guest driver binds to. */
+#define PCI_CLASS_BRIDGE_HOST      0x060000
+#define PCI_VENDOR_ID_REDHAT       0x1B36
+#define PCI_DEVICE_ID_REDHAT_HOST  0x0008
 
 #define PCI_CAP_ID_MSIX   0x11
 #define PCI_CAP_ID_VENDOR 0x09
@@ -63,8 +98,10 @@
 #define PCI_BAR_IO       0x1 /* I/O space (else 32-bit memory) */
 #define PCI_BAR_MEM64    0x2 /* 64-bit memory BAR: takes this and the next slot */
 #define PCI_BAR_PREFETCH 0x4
+#define PCI_BAR_UPPER_HALF 0x8 /* set by the bus: this slot is a 64-bit BAR's high dword */
 
 struct pci_dev;
+struct pci_msix;
 
 /* What the machine provides the bus. Any pointer may be NULL: the feature is
  * then absent (msi_alloc NULL => MSI-X vectors never fire). */
@@ -80,6 +117,11 @@ struct pci_host {
 	 * the line level setter (vm_irq_set). */
 	unsigned (*intx_gsi)(void *ctx, unsigned slot, unsigned pin);
 	void (*intx_set)(void *ctx, unsigned gsi, int level);
+	/* Byte accesses to 0xCF9 (a chipset's reset control register) go here
+	 * with off 0, outside the bus lock; NULL: they are ignored like any
+	 * narrow CONFIG_ADDRESS access. */
+	const struct bus_ops *rcr_ops;
+	void *rcr_opaque;
 };
 
 struct pci_bar {
@@ -111,16 +153,27 @@ struct pci_dev {
 	struct pci_bus *bus;  /* set by pci_bus_add */
 	unsigned slot;        /* device number on bus 0, set by pci_bus_add */
 	uint8_t cap_next;     /* where the next capability goes */
-	bool intx_level;
+	bool intx_level;      /* the device's INTx output (before INTX_DISABLE) */
+	bool intx_driven;     /* what this device currently contributes to its GSI */
+	/* Set by pci_msix_init: the bus tells MSI-X about message-control writes. */
+	struct pci_msix *msix;
 };
 
+/* The lock guards every device's config space and BAR mappings. It is
+ * recursive, so device hooks may call pci_dev_set_intx, pci_bus_cfg_read and
+ * pci_bus_cfg_write. Lock order: bus lock, then a pci_msix lock, then the
+ * host's (irqroute) lock. A device may call pci_dev_set_intx while holding its
+ * own lock only if its hooks never take that lock (else: ABBA). */
 struct pci_bus {
 	pthread_mutex_t lock;
 	struct bus *pio, *mmio;
 	struct pci_host host;
 	struct pci_dev *slots[PCI_MAX_SLOTS]; /* function 0 only */
 	uint32_t config_address;              /* last write to 0xCF8 */
-	unsigned long bad_accesses;           /* counted, never fatal */
+	/* Counted, never fatal: config accesses of a wrong size or past config
+	 * space, and BARs programmed where they cannot be mapped (address 0,
+	 * wrapping, I/O past 0xFFFF, overlapping another range). */
+	unsigned long bad_accesses;
 };
 
 /* Config header: IDs, class (base<<16 | sub<<8 | prog-if), revision, header
@@ -140,6 +193,9 @@ int pci_dev_set_bar(struct pci_dev *d, int idx, uint64_t size, unsigned flags,
  * capability's config offset, or -1 when config space is full. */
 int pci_dev_add_cap(struct pci_dev *d, uint8_t id, const void *body, unsigned len);
 
+/* A host bridge: class 0x060000, no BARs, no interrupt pin. */
+void pci_host_bridge_init(struct pci_dev *d, uint16_t vendor, uint16_t device);
+
 /* Little-endian helpers on d->cfg (no masks: for the device's own use). */
 uint32_t pci_cfg_get(const struct pci_dev *d, unsigned off, unsigned size);
 void pci_cfg_set(struct pci_dev *d, unsigned off, unsigned size, uint32_t val);
@@ -150,8 +206,12 @@ void pci_dev_set_intx(struct pci_dev *d, int level);
 
 int pci_bus_init(struct pci_bus *b, struct bus *pio, struct bus *mmio,
 		 const struct pci_host *host);
+/* Frees the bus only: devices may already be gone and their BAR ranges stay on
+ * the PIO/MMIO buses, which are torn down after the devices. */
 void pci_bus_destroy(struct pci_bus *b);
-/* Put d at slot (0-31), or at the first free slot when slot < 0. */
+/* Put d at slot (0-31), or at the first free slot when slot < 0. Fills
+ * INTERRUPT_LINE with the GSI the host routes the pin to (firmware may
+ * rewrite it) and allocates the MSI-X vectors' routes. */
 int pci_bus_add(struct pci_bus *b, struct pci_dev *d, int slot, struct err *e);
 
 /* Register these at PCI_CONFIG_ADDRESS (len 4) and PCI_CONFIG_DATA (len 4),

@@ -21,6 +21,25 @@
 #define PCI_MSIX_ENTRY_SIZE  16
 #define PCI_MSIX_NO_VECTOR   0xFFFF /* virtio's VIRTIO_MSI_NO_VECTOR too */
 
+/* Capability layout (PCI 3.0 §6.8.2.1-3): message control at +2 (table size
+ * N-1 in bits 10:0, function mask bit 14, enable bit 15), table offset/BIR at
+ * +4, PBA offset/BIR at +8; 12 bytes in all. */
+#define PCI_MSIX_FLAGS        2
+#define PCI_MSIX_FLAGS_QSIZE  0x07FF
+#define PCI_MSIX_FLAGS_MASKALL 0x4000
+#define PCI_MSIX_FLAGS_ENABLE 0x8000
+#define PCI_MSIX_TABLE        4
+#define PCI_MSIX_PBA          8
+#define PCI_MSIX_BIR_MASK     0x7
+#define PCI_MSIX_CAP_SIZE     12
+/* Table entry fields (§6.8.2.6-9); only the mask bit of vector control exists. */
+#define PCI_MSIX_ENTRY_ADDR_LO 0
+#define PCI_MSIX_ENTRY_ADDR_HI 4
+#define PCI_MSIX_ENTRY_DATA    8
+#define PCI_MSIX_ENTRY_CTRL    12
+#define PCI_MSIX_ENTRY_MASKED  0x1
+#define PCI_MSIX_PBA_SIZE      8 /* one qword holds 64 pending bits */
+
 struct pci_msix_vector {
 	uint64_t addr;
 	uint32_t data;
@@ -35,7 +54,14 @@ struct pci_msix {
 	pthread_mutex_t lock;
 	unsigned nvec;
 	int cap;         /* config offset of the capability */
+	/* Message control as last written, mirrored here under lock so the I/O
+	 * thread never reads config space (the bus lock guards that). */
+	bool enabled, func_masked;
 	struct pci_msix_vector vec[PCI_MSIX_MAX_VECTORS];
+	/* Counted, never fatal: notifies that reached no vector (out of range,
+	 * MSI-X disabled, no route from the host), route changes the host
+	 * refused, table accesses of a wrong size or alignment. */
+	unsigned long undelivered, route_failures, bad_accesses;
 };
 
 /* Add the capability (table in bar at table_off, PBA in bar at pba_off, both
@@ -56,5 +82,10 @@ uint64_t pci_msix_pba_read(struct pci_msix *m, uint64_t off, unsigned size);
 bool pci_msix_enabled(struct pci_msix *m);
 /* Fire vector v (ignored when out of range or MSI-X disabled). */
 void pci_msix_notify(struct pci_msix *m, unsigned v);
+
+/* For the bus, not devices: the message control was written (bus lock held);
+ * the device joined a bus, so its vectors can get their routes. */
+void pci_msix_ctrl_written(struct pci_msix *m);
+void pci_msix_bus_attached(struct pci_msix *m);
 
 #endif

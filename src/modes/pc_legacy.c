@@ -50,7 +50,7 @@ static int pc_attach_com1(struct vm *vm, struct pc_legacy *p, const struct vmm_c
 			  struct err *e)
 {
 	struct irq_line irq = { .set = vm_irq_set, .ctx = vm, .gsi = PC_COM1_IRQ };
-	if (console_fd_init(&p->console, cfg->console_in_fd, cfg->console_out_fd, e))
+	if (console_fd_open(&p->console, cfg, e))
 		return -1;
 	struct console_sink out = console_fd_sink(&p->console);
 	if (serial_init(&p->com1, &irq, &out, console_fd_room, &p->console))

@@ -37,7 +37,7 @@ missing=$(grep '^CONFIG_' "$here/kernel.config" | while IFS= read -r line; do
 	*=n) opt=${line%=n}; grep -q "^$opt=" "$src/.config" && echo "$line" ;;
 	*) grep -qx "$line" "$src/.config" || echo "$line" ;;
 	esac
-done)
+done; true)
 [ -z "$missing" ] || echo "build-kernel.sh: not taken by kconfig (dependencies?):$(echo "$missing" | tr '\n' ' ')" >&2
 nice make -C "$src" -s ARCH=x86_64 -j"$(nproc)" vmlinux bzImage >&2
 mkdir -p "$out.tmp"

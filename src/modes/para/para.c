@@ -2,6 +2,30 @@
  * virtio devices and hypercalls join this recipe in their own issues. */
 #include "core/vm.h"
 #include "modes/mode.h"
+#include "modes/para/hypercall.h"
+#include "modes/para/para.h"
+#include "modes/para/pvpanic_attach.h"
+
+/* The fixed INTx swizzle documented in para.h. */
+static unsigned para_pci_intx_gsi(void *ctx, unsigned slot, unsigned pin)
+{
+	static const unsigned char pirq_gsi[4] = {
+		PARA_PCI_IRQ_LOW, PARA_PCI_IRQ_LOW, PARA_PCI_IRQ_HIGH, PARA_PCI_IRQ_HIGH,
+	};
+	(void)ctx;
+	return pirq_gsi[(pin - 1 + slot) & 3];
+}
+
+/* A hypercall guest (its ELF note, vmm/hypercall.h) takes no interrupts:
+ * its VM gets no in-kernel irqchip. */
+static int para_plan(struct vm *vm, const struct vmm_config *cfg, struct err *e)
+{
+	bool hc_guest = false;
+	if (hypercall_probe(cfg, &hc_guest, e))
+		return -1;
+	vm->no_irqchip = hc_guest;
+	return 0;
+}
 
 static int para_build(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 {
@@ -9,7 +33,24 @@ static int para_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 		.show_hypervisor = true,
 		.hide_cx16 = vm->kvm.host_pvm,
 	};
-	return pc_legacy_attach(vm, cfg, e);
+	struct para_machine m = { .vm = vm };
+	/* A hypercall guest (ELF note, vmm/hypercall.h) reads the console
+	 * through hypercalls, so COM1 gets no input then. */
+	struct vmm_config legacy = *cfg;
+	bool hc_guest = false;
+	if (hypercall_probe(cfg, &hc_guest, e))
+		return -1;
+	if (hc_guest)
+		legacy.console_in_fd = -1;
+	if (pc_legacy_attach(vm, &legacy, e) || (hc_guest && hypercall_attach(vm, cfg, e)))
+		return -1;
+	m.pci = pc_pci_attach(vm, para_pci_intx_gsi, NULL, true, e);
+	if (!m.pci)
+		return -1;
+	/* virtio devices join m.pci here. */
+	if (para_pvpanic_attach(vm, m.pci, e)) /* last: it takes the next free slot */
+		return -1;
+	return 0;
 }
 
 static int para_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e)
@@ -21,6 +62,7 @@ static int para_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 
 const struct mode_recipe para_recipe = {
 	.name = "para",
+	.plan = para_plan,
 	.build = para_build,
 	.boot = para_boot,
 };

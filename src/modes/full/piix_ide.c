@@ -1,0 +1,72 @@
+/* piix_ide.c: the machine's IDE controller: cfg->disks on the PIIX3 IDE
+ * channels (disk 0 primary master, 1 primary slave, 2/3 secondary) at the
+ * legacy ports and IRQs 14/15, and, on a PCI bus, its function 00:01.1 with
+ * the bus-master registers in BAR4. */
+#include <stdlib.h>
+
+#include "core/vm.h"
+#include "modes/full/full.h"
+#include "modes/full/ide.h"
+
+struct piix_ide {
+	struct ide_ctrl ide;
+	bool ready;
+};
+
+static void piix_ide_free(void *opaque)
+{
+	struct piix_ide *p = opaque;
+	if (p->ready)
+		ide_destroy(&p->ide);
+	free(p);
+}
+
+static int piix_ide_open_disks(struct vm *vm, struct piix_ide *p, const struct vmm_config *cfg,
+			       struct err *e)
+{
+	if (cfg->ndisks > IDE_MAX_DISKS)
+		return err_set(e, ERR_INPUT, "full mode: at most %d disks (IDE)", IDE_MAX_DISKS);
+	for (unsigned i = 0; i < cfg->ndisks; i++) {
+		struct blk_backend *b;
+		if (blk_open(&b, cfg->disks[i].path, cfg->disks[i].readonly, e))
+			return -1;
+		if (ide_attach_drive(&p->ide, i, b, e)) {
+			blk_close(b);
+			return -1;
+		}
+		if (blk_attach(b, &vm->loop, e))
+			return -1;
+	}
+	return 0;
+}
+
+static int piix_ide_legacy_ports(struct vm *vm, struct piix_ide *p, struct err *e)
+{
+	static const uint16_t cmd[IDE_CHANNELS] = { IDE_PRIMARY_CMD, IDE_SECONDARY_CMD };
+	static const uint16_t ctl[IDE_CHANNELS] = { IDE_PRIMARY_CTL, IDE_SECONDARY_CTL };
+	for (unsigned i = 0; i < IDE_CHANNELS; i++) {
+		if (vm_add_pio(vm, cmd[i], IDE_CMD_PORTS, &ide_cmd_ops, &p->ide.ch[i], "IDE", e) ||
+		    vm_add_pio(vm, ctl[i], IDE_CTL_PORTS, &ide_ctl_ops, &p->ide.ch[i], "IDE control", e))
+			return -1;
+	}
+	return 0;
+}
+
+int piix_ide_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e)
+{
+	struct piix_ide *p = calloc(1, sizeof(*p));
+	if (!p)
+		return err_set(e, ERR_HOST, "out of memory");
+	if (vm_on_teardown(vm, piix_ide_free, p, e)) {
+		free(p);
+		return -1;
+	}
+	const struct irq_line irqs[IDE_CHANNELS] = {
+		{ .set = vm_irq_set, .ctx = vm, .gsi = IDE_PRIMARY_IRQ },
+		{ .set = vm_irq_set, .ctx = vm, .gsi = IDE_SECONDARY_IRQ },
+	};
+	if (ide_init(&p->ide, &vm->mem, irqs, e))
+		return -1;
+	p->ready = true;
+	return piix_ide_open_disks(vm, p, cfg, e) || piix_ide_legacy_ports(vm, p, e) ? -1 : 0;
+}

@@ -1,0 +1,56 @@
+#!/bin/sh
+# init.sh: /init of vmm's test initramfs (busybox-static). Runs the check named
+# by vmm.check= on the kernel command line, reports on the console, and ends
+# the VM through the exit port 0xf4 (via /dev/port) with the check's status.
+#   vmm.check=shell vmm.cmd="..."  run a shell command; its status is the VM's
+#   vmm.check=blk                   ext4 on /dev/vda: write, fsync, read back
+#   vmm.check=info                  print what the kernel found (devices, clock)
+#   vmm.check=panic                 panic the kernel (tests pvpanic/panic status)
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+
+vm_exit() { # status
+	printf "$(printf '\\%03o' "$1")" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+	poweroff -f
+}
+
+arg() { # name: value of name= on the command line (a "quoted value" allowed)
+	sed -n "s/.*$1=\"\\([^\"]*\\)\".*/\\1/p; t; s/.*$1=\\([^ ]*\\).*/\\1/p" /proc/cmdline
+}
+
+check=$(arg vmm.check)
+echo "init: check '${check:-none}'"
+case $check in
+shell)
+	cmd=$(arg vmm.cmd)
+	sh -c "$cmd"
+	vm_exit $?
+	;;
+blk)
+	mkdir -p /mnt
+	mount -t ext4 /dev/vda /mnt || vm_exit 10
+	echo "written by the vmm guest" > /mnt/guest-file || vm_exit 11
+	fsync /mnt/guest-file 2>/dev/null || sync
+	read -r line < /mnt/guest-file
+	[ "$line" = "written by the vmm guest" ] || vm_exit 12
+	cat /mnt/host-file 2>/dev/null
+	umount /mnt || vm_exit 13
+	echo "init: blk ok"
+	vm_exit 0
+	;;
+info)
+	echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	ls /sys/bus/pci/devices /sys/block
+	vm_exit 0
+	;;
+panic)
+	echo c > /proc/sysrq-trigger
+	vm_exit 1
+	;;
+*)
+	echo "init: unknown check '$check'"
+	vm_exit 2
+	;;
+esac
