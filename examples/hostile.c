@@ -139,6 +139,10 @@ int main(const char *cmdline)
 	/* Still answering, and still correct. */
 	struct vmm_hc_noop n = { 0 };
 	expect("noop after all that", hc_call(VMM_HC_NOOP, &n), VMM_HC_OK);
+	static const uint8_t zero[32];
+	memset(page, 0, sizeof(zero));
+	expect("random after all that", rt_random(page, sizeof(zero)), VMM_HC_OK);
+	expect("random bytes are not all zero", memcmp(page, zero, sizeof(zero)) != 0, 1);
 	printf("hostile: %u checks, %u failed\n", checks, failures);
 	return failures ? 1 : 0;
 }

@@ -10,13 +10,17 @@
 #include "rt_defs.h"
 #include "vmm/hypercall.h"
 
-/* We speak hypercall ABI VMM_HC_ABI_VERSION (vmm/hypercall.h). */
+/* We speak hypercall ABI VMM_HC_ABI_VERSION (vmm/hypercall.h). A test
+ * build declares another (-DRT_ABI_VERSION=N) to see vmm refuse it. */
+#ifndef RT_ABI_VERSION
+#define RT_ABI_VERSION VMM_HC_ABI_VERSION
+#endif
 	.section .note.vmm, "a", @note
 	.balign 4
 	.long 4, 4, VMM_HC_NOTE_TYPE	/* namesz, descsz, type */
 	.asciz VMM_HC_NOTE_NAME
 	.balign 4
-	.long VMM_HC_ABI_VERSION
+	.long RT_ABI_VERSION
 
 	.section .text.entry, "ax"
 	.code64

@@ -34,7 +34,8 @@
  * VMM_HC_ABI_VERSION. vmm refuses (exit status 2, one line on stderr) a guest
  * whose version it does not support, and any such guest in full mode, which
  * offers no hypercalls. A guest with the note takes console input through
- * VMM_HC_CONSOLE_READ (COM1 then gets none), and gets no interrupt controller.
+ * VMM_HC_CONSOLE_READ (COM1 then gets none) and, on one vCPU, gets no
+ * interrupt controller (it has no use for one, and KVM tears one down slowly).
  *
  * Bump VMM_HC_ABI_VERSION on any incompatible change (a struct's layout, a
  * call's meaning, a port); adding a call at an unused number is compatible.

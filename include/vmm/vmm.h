@@ -1,7 +1,10 @@
 /* vmm.h: the embedding API. The `vmm` command is a thin client of it.
  *
- * Lifecycle: vmm_config_init() -> fill fields -> vmm_create() -> vmm_run()
- * (or vmm_start() + vmm_wait()) -> vmm_destroy(). Functions return 0 or -1
+ * Lifecycle: vmm_config_init() -> fill fields (directly, with the
+ * vmm_config_set*() builders or from JSON) -> vmm_create() ->
+ * vmm_config_release() -> vmm_run() (or vmm_start() + vmm_wait()) ->
+ * vmm_destroy(). Install: vmm.pc (pkg-config vmm), libvmm.so.0, which
+ * exports the vmm_* functions only. Functions return 0 or -1
  * with a one-line message in struct vmm_error; the library never prints and
  * never exits. Several VMs may live in one process.
  *
@@ -99,7 +102,8 @@ struct vmm_config {
 	enum vmm_reboot_action reboot; /* default VMM_REBOOT_EXIT */
 	int seccomp;            /* 1: syscall allowlists on the vCPU and I/O threads */
 	const char *stats_file; /* the result's counters as JSON, written when the run ends */
-	struct vmm_config_store *store; /* owned strings and value origins; NULL until needed */
+	struct vmm_config_store *store; /* owned strings and value origins; NULL until needed.
+					 * New fields: add them to src/config/keys.c too. */
 };
 
 /* How a run ended. vmm_exit_status() turns it into the CLI's exit status. */
@@ -184,6 +188,7 @@ int vmm_config_add_disk(struct vmm_config *cfg, const char *path, int readonly,
 
 /* Set one key by its vmm-config(5) name from text ("memory" "512M",
  * "exit.timeout" "30", "disks[0].readonly" "true", "seccomp" "on").
+ * A relative path is taken from the current directory and stored absolute.
  * origin ("--mem", may be NULL) names the value in later error messages. */
 int vmm_config_set(struct vmm_config *cfg, const char *key, const char *value,
 		   const char *origin, struct vmm_error *err);
@@ -211,8 +216,9 @@ struct vmm_config_key_info {
 int vmm_config_key_info(unsigned i, struct vmm_config_key_info *out);
 
 /* The whole configuration as JSON (every key, defaults included; it reads
- * back to the same configuration). malloc'd: free() it. NULL on error (a
- * console callback has no JSON form). */
+ * back to the same configuration). Values must be in range; conflicts and
+ * missing parts are left to vmm_config_check. malloc'd: free() it. NULL on
+ * error (a console callback has no JSON form). */
 char *vmm_config_to_json(const struct vmm_config *cfg, struct vmm_error *err);
 int vmm_create(const struct vmm_config *cfg, struct vmm **out, struct vmm_error *err);
 /* vmm_start + vmm_wait. */

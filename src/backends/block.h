@@ -48,6 +48,7 @@ struct blk_req {
 	int64_t _res;          /* result of a request completed without the ring */
 	unsigned _state;       /* enum blk_state in block.c */
 	struct iovec _part;    /* the rest of a partly transferred segment */
+	bool _buffered;        /* through the page cache even on a direct backend */
 };
 
 struct blk_backend; /* defined in block.c */
@@ -56,6 +57,16 @@ struct blk_backend; /* defined in block.c */
  * regular file/block device, size not a multiple of 512, empty. readonly is
  * forced when the file cannot be opened for writing. */
 int blk_open(struct blk_backend **out, const char *path, bool readonly, struct err *e);
+
+/* blk_open with flags. BLK_OPEN_DIRECT bypasses the host page cache
+ * (O_DIRECT, cache=none); a READ/WRITE whose buffers or offset do not meet
+ * the file's direct-I/O alignment (statx STATX_DIOALIGN, else 512) goes
+ * through the page cache instead, so guests need not align anything. A file
+ * system without O_DIRECT is an ERR_INPUT naming the path. */
+#define BLK_OPEN_READONLY 0x1u
+#define BLK_OPEN_DIRECT   0x2u
+int blk_open_flags(struct blk_backend **out, const char *path, unsigned flags, struct err *e);
+bool blk_direct(const struct blk_backend *b);
 void blk_close(struct blk_backend *b);
 uint64_t blk_size(const struct blk_backend *b);    /* bytes */
 bool blk_readonly(const struct blk_backend *b);
@@ -66,6 +77,12 @@ int blk_attach(struct blk_backend *b, struct evloop *loop, struct err *e);
 /* Queue r; returns 0 or -errno (then done() is not called). Bounds: an
  * access past the end of the image completes with -EINVAL. */
 int blk_submit(struct blk_backend *b, struct blk_req *r);
+/* Batching: between blk_plug and blk_unplug, blk_submit only queues; the
+ * unplug hands everything to the kernel in one system call. Plugs nest. A
+ * request from another thread meanwhile waits for the unplug too. */
+void blk_plug(struct blk_backend *b);
+void blk_unplug(struct blk_backend *b);
+
 /* Submit and wait for the result on the calling thread (not the I/O thread:
  * -EDEADLK there). r->done and r->opaque are borrowed for the wait and put
  * back; the caller's done() is not called. With no loop attached the caller

@@ -37,7 +37,8 @@ static int config_show(int argc, char **argv)
 	if (rc == 0 && args.help) {
 		cli_print_config_help(stdout);
 	} else if (rc == 0) {
-		/* Files are not checked: the output may be meant for another machine. */
+		/* Only ranges are checked: the output may be a part to combine
+		 * with options later, or meant for another machine's files. */
 		char *json = vmm_config_to_json(&cfg, &err);
 		if (json) {
 			printf("%s\n", json);

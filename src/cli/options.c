@@ -250,7 +250,10 @@ void cli_print_run_help(FILE *f)
 		char left[64];
 		snprintf(left, sizeof(left), "--%s%s%s", o->name, o->arg ? " " : "",
 			 o->arg ? o->arg : "");
-		fprintf(f, "  %-28s %s\n", left, o->help);
+		if (strlen(left) > 28)
+			fprintf(f, "  %s\n  %-28s %s\n", left, "", o->help);
+		else
+			fprintf(f, "  %-28s %s\n", left, o->help);
 	}
 	fputs("\n"
 	      "exit status: the guest's exit-port value; 0 on poweroff; 2 usage or input error;\n"
@@ -271,6 +274,6 @@ void cli_print_config_help(FILE *f)
 	      f);
 	struct vmm_config_key_info info;
 	for (unsigned i = 0; vmm_config_key_info(i, &info) == 0; i++)
-		fprintf(f, "  %-18s %-16s %s (default %s)\n", info.name, info.type, info.help,
-			info.def);
+		fprintf(f, "  %-18s %-16s default %s\n  %-18s %s\n", info.name, info.type, info.def, "",
+			info.help);
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/check.h"
 #include "config/keys.h"
 #include "config/store.h"
 #include "vmm/vmm.h"
@@ -18,6 +19,8 @@ struct check {
 	const struct vmm_config *cfg;
 	struct err *e;
 };
+
+static int ck_ranges(struct check *c);
 
 static int __attribute__((format(printf, 4, 5)))
 ck_fail(struct check *c, enum cfg_key_id id, unsigned disk, const char *fmt, ...)
@@ -35,6 +38,12 @@ ck_fail(struct check *c, enum cfg_key_id id, unsigned disk, const char *fmt, ...
 static const char *ck_str(const struct vmm_config *cfg, enum cfg_key_id id, unsigned disk)
 {
 	return cfg_key_get(cfg, &cfg_keys[id], disk).s;
+}
+
+int cfg_check_ranges(const struct vmm_config *cfg, struct err *e)
+{
+	struct check c = { .cfg = cfg, .e = e };
+	return ck_ranges(&c);
 }
 
 static int ck_ranges(struct check *c)

@@ -1,8 +1,10 @@
 /* config.c: the configuration model's defaults, builders and key-by-name setter (vmm.h). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/keys.h"
 #include "config/store.h"
@@ -216,11 +218,19 @@ int vmm_config_set(struct vmm_config *cfg, const char *key, const char *value,
 	unsigned disk;
 	char msg[300], path[64];
 	union cfg_value v;
+	char cwd[PATH_MAX] = "";
 	const struct cfg_key *k = cfg_key_lookup(key, &disk, &e, cfg);
-	if (k && cfg_key_parse_text(k, value, &v, msg, sizeof(msg)))
+	if (k && cfg_key_parse_text(k, value, &v, msg, sizeof(msg))) {
 		cfg_fail(&e, origin, cfg_key_path(k, disk, path, sizeof(path)), "%s", msg);
-	else if (k)
-		cfg_value_store(cfg, k, disk, v, origin, &e);
+	} else if (k) {
+		/* Relative to the current directory, as the caller meant, but
+		 * stored absolute: vmm_config_to_json's output then means the
+		 * same wherever it is saved and read back. */
+		if (k->type == CFG_PATH && v.s[0] && v.s[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+			err_errno(&e, ERR_HOST, errno, "%s: the current directory", key);
+		else if (k->type != CFG_PATH || !cfg_path_resolve(cfg, cwd, v.s, &v.s, &e))
+			cfg_value_store(cfg, k, disk, v, origin, &e);
+	}
 	if (e.kind) {
 		if (!k && origin) { /* name the option too */
 			char inner[sizeof(e.msg)];

@@ -92,23 +92,6 @@ static const char *jr_expected(const struct cfg_key *k, char *buf, size_t len)
 	return "?";
 }
 
-/* Join a relative path to the file's directory; the result is r->cfg's. */
-static int jr_resolve(struct jread *r, const char *path, const char **out)
-{
-	*out = path;
-	if (!r->base_dir || path[0] == '/')
-		return 0;
-	char buf[PATH_MAX];
-	size_t blen = strlen(r->base_dir);
-	const char *sep = blen && r->base_dir[blen - 1] == '/' ? "" : "/";
-	while (path[0] == '.' && path[1] == '/')
-		path += 2;
-	int n = snprintf(buf, sizeof(buf), "%s%s%s", r->base_dir, sep, path);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return 0; /* the range check reports the length */
-	return cfg_strdup(r->cfg, buf, out, r->e);
-}
-
 /* A JSON value into the key's union; -1 after reporting a type or syntax error. */
 static int jr_convert(struct jread *r, const struct cfg_key *k, json_t *val, const char *path,
 		      union cfg_value *v)
@@ -151,7 +134,7 @@ static int jr_convert(struct jread *r, const struct cfg_key *k, json_t *val, con
 		if (json_is_string(val)) {
 			v->s = json_string_value(val);
 			if (k->type == CFG_PATH && v->s[0])
-				return jr_resolve(r, v->s, &v->s);
+				return cfg_path_resolve(r->cfg, r->base_dir, v->s, &v->s, r->e);
 			return 0;
 		}
 		break;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/check.h"
 #include "config/keys.h"
 #include "config/store.h"
 #include "vmm/vmm.h"
@@ -95,8 +96,12 @@ char *vmm_config_to_json(const struct vmm_config *cfg, struct vmm_error *err)
 	char *text = NULL, path[64];
 	const struct cfg_key *bad_key = NULL;
 	unsigned bad_disk = 0;
-	if (vmm_config_check(cfg, 0, err))
+	/* Ranges only: an incomplete configuration (a base file with no
+	 * kernel yet) has a JSON form too; vmm_config_check judges it. */
+	if (cfg_check_ranges(cfg, &e)) {
+		cfg_error_export(&e, err);
 		return NULL;
+	}
 	if (cfg->console_output == VMM_CONSOLE_OUT_CALLBACK) {
 		cfg_fail(&e, NULL, "console.output", "a callback has no JSON form");
 	} else {

@@ -1,6 +1,7 @@
 /* store.c: a configuration's owned strings and value origins (see store.h). */
 #include "config/store.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,23 @@ int cfg_strdup(struct vmm_config *cfg, const char *s, const char **out, struct e
 	st->chunks = c;
 	*out = c->data;
 	return 0;
+}
+
+int cfg_path_resolve(struct vmm_config *cfg, const char *base_dir, const char *path,
+		     const char **out, struct err *e)
+{
+	*out = path;
+	if (!base_dir || !path || !path[0] || path[0] == '/')
+		return 0;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	char buf[PATH_MAX];
+	size_t blen = strlen(base_dir);
+	const char *sep = blen && base_dir[blen - 1] == '/' ? "" : "/";
+	int n = snprintf(buf, sizeof(buf), "%s%s%s", base_dir, sep, path);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return 0;
+	return cfg_strdup(cfg, buf, out, e);
 }
 
 int cfg_origin_set(struct vmm_config *cfg, const struct cfg_key *k, unsigned disk,

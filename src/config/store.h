@@ -28,6 +28,12 @@ void cfg_store_free(struct vmm_config_store *s);
 /* A copy of s that lives until vmm_config_release (NULL in, NULL out). */
 int cfg_strdup(struct vmm_config *cfg, const char *s, const char **out, struct err *e);
 
+/* A relative path joined to base_dir ("./" prefixes dropped), as one of
+ * cfg's strings; absolute paths and a NULL base_dir leave path as it is.
+ * A result too long for PATH_MAX is left to the range check. */
+int cfg_path_resolve(struct vmm_config *cfg, const char *base_dir, const char *path,
+		     const char **out, struct err *e);
+
 /* Record (where may be NULL) or look up where key k (of disk) came from. The
  * lookup answers NULL once the value was changed behind the store's back. */
 int cfg_origin_set(struct vmm_config *cfg, const struct cfg_key *k, unsigned disk,

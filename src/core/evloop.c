@@ -69,6 +69,8 @@ static void *evloop_thread(void *arg)
 {
 	struct evloop *l = arg;
 	struct epoll_event evs[16];
+	if (l->thread_start)
+		l->thread_start(l->thread_start_opaque);
 	while (!atomic_load(&l->quit)) {
 		int n = epoll_wait(l->epfd, evs, 16, -1);
 		if (n < 0 && errno == EINTR)

@@ -27,6 +27,9 @@ struct evloop {
 	bool running;
 	atomic_bool quit;
 	struct evloop_handler *handlers; /* freed at evloop_destroy */
+	/* Run first on the I/O thread (the seccomp sandbox); NULL: nothing. */
+	void (*thread_start)(void *opaque);
+	void *thread_start_opaque;
 };
 
 int evloop_init(struct evloop *l, struct err *e);

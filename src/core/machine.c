@@ -9,6 +9,7 @@
 
 #include "boot/boot.h"
 #include "config/policy.h"
+#include "sandbox/seccomp.h"
 #include "core/layout.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
@@ -20,6 +21,7 @@ struct vmm {
 	int timer_fd;
 	atomic_int kill_signal;
 	struct run_policy policy; /* reboot meaning, stats file, run time */
+	struct sandbox *sandbox;  /* seccomp filters when cfg->seccomp */
 };
 
 static struct vmm *container_of_vmm(struct vm *vm)
@@ -74,8 +76,35 @@ static int vmm_check_config(const struct vmm_config *cfg, struct err *e)
 	struct vmm_error ve = { 0 };
 	if (vmm_config_check(cfg, 0, &ve))
 		return err_set(e, ve.kind == VMM_ERROR_HOST ? ERR_HOST : ERR_INPUT, "%s", ve.msg);
-	if (cfg->seccomp)
-		return err_set(e, ERR_INPUT, "seccomp: not implemented yet");
+	return 0;
+}
+
+/* A thread confines itself before it runs anything of the guest's; if that
+ * fails the VM must not run unconfined. */
+static void vmm_enter_sandbox(struct vmm *v, enum sandbox_role role)
+{
+	struct err e = { 0 };
+	if (sandbox_enter(v->sandbox, role, &e))
+		vm_request_stop(&v->vm, VMM_EXIT_ERROR, 0, "%s", e.msg);
+}
+
+static void vmm_vcpu_thread_start(struct vm *vm)
+{
+	vmm_enter_sandbox(container_of_vmm(vm), SANDBOX_VCPU);
+}
+
+static void vmm_io_thread_start(void *opaque)
+{
+	vmm_enter_sandbox(opaque, SANDBOX_IO);
+}
+
+static int vmm_prepare_sandbox(struct vmm *v, struct err *e)
+{
+	if (sandbox_prepare(&v->sandbox, e))
+		return -1;
+	v->vm.vcpu_thread_start = vmm_vcpu_thread_start;
+	v->vm.loop.thread_start = vmm_io_thread_start;
+	v->vm.loop.thread_start_opaque = v;
 	return 0;
 }
 
@@ -92,6 +121,8 @@ static int vmm_build(struct vmm *v, const struct vmm_config *cfg, struct err *e)
 	if (evloop_add(&vm->loop, vm->kill_efd, EPOLLIN, vmm_on_kill, v, e))
 		return -1;
 	if (cfg->timeout_sec > 0 && vmm_arm_timeout(v, cfg->timeout_sec, e))
+		return -1;
+	if (cfg->seccomp && vmm_prepare_sandbox(v, e))
 		return -1;
 	return run_policy_init(&v->policy, cfg, e);
 }
@@ -192,6 +223,7 @@ void vmm_destroy(struct vmm *v)
 	if (v->timer_fd >= 0)
 		close(v->timer_fd);
 	run_policy_destroy(&v->policy);
+	sandbox_free(v->sandbox);
 	free(v);
 }
 

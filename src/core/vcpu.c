@@ -280,6 +280,8 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *c = arg;
 	struct vm *vm = c->vm;
+	if (vm->vcpu_thread_start)
+		vm->vcpu_thread_start(vm);
 	while (!vm_is_stopping(vm)) {
 		if (ioctl(c->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)

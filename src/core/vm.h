@@ -67,6 +67,8 @@ struct vm {
 			      * waits on vCPU threads (the poll hypercall) watch it */
 	int pending_signal;  /* signo given to vmm_kill */
 	bool started;
+	/* Run first on each vCPU thread (the seccomp sandbox); NULL: nothing. */
+	void (*vcpu_thread_start)(struct vm *vm);
 
 	struct vm_teardown teardown[VM_MAX_TEARDOWN];
 	unsigned nteardown;

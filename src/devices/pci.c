@@ -47,7 +47,7 @@ static bool pci_dev_intx_gsi(const struct pci_bus *b, const struct pci_dev *d, u
 	if (pin < 1 || pin > 4 || !b->host.intx_gsi)
 		return false;
 	*gsi = b->host.intx_gsi(b->host.ctx, d->slot, pin);
-	return true;
+	return *gsi != PCI_INTX_NONE;
 }
 
 /* Several slots share a GSI (the swizzle folds 32 slots x 4 pins onto a few
@@ -56,13 +56,22 @@ static bool pci_dev_intx_gsi(const struct pci_bus *b, const struct pci_dev *d, u
 static void pci_bus_drive_gsi(struct pci_bus *b, unsigned gsi)
 {
 	int level = 0;
-	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++) {
-		const struct pci_dev *o = b->slots[s];
+	for (unsigned s = 0; s < PCI_MAX_DEVFN; s++) {
+		const struct pci_dev *o = b->fns[s];
 		unsigned g;
 		if (o && o->intx_driven && pci_dev_intx_gsi(b, o, &g) && g == gsi)
 			level = 1;
 	}
 	b->host.intx_set(b->host.ctx, gsi, level);
+}
+
+void pci_bus_intx_resync(struct pci_bus *b, unsigned gsi)
+{
+	if (gsi == PCI_INTX_NONE || !b->host.intx_set)
+		return;
+	pthread_mutex_lock(&b->lock);
+	pci_bus_drive_gsi(b, gsi);
+	pthread_mutex_unlock(&b->lock);
 }
 
 /* Bus lock held (when on a bus). */
@@ -150,8 +159,8 @@ static bool pci_bar_wanted(const struct pci_dev *d, int i, uint64_t *addr)
  * written gets its refusals counted. */
 static void pci_bus_sync_bars(struct pci_bus *b, const struct pci_dev *written)
 {
-	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++) {
-		struct pci_dev *d = b->slots[s];
+	for (unsigned s = 0; s < PCI_MAX_DEVFN; s++) {
+		struct pci_dev *d = b->fns[s];
 		for (int i = 0; d && i < PCI_NUM_BARS; i++) {
 			struct pci_bar *bar = &d->bars[i];
 			uint64_t addr;
@@ -166,8 +175,8 @@ static void pci_bus_sync_bars(struct pci_bus *b, const struct pci_dev *written)
 				d->ops->bar_mapped(d, i, bar->mapped_addr, false);
 		}
 	}
-	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++) {
-		struct pci_dev *d = b->slots[s];
+	for (unsigned s = 0; s < PCI_MAX_DEVFN; s++) {
+		struct pci_dev *d = b->fns[s];
 		for (int i = 0; d && i < PCI_NUM_BARS; i++) {
 			struct pci_bar *bar = &d->bars[i];
 			uint64_t addr;
@@ -223,54 +232,97 @@ static bool pci_cfg_access_ok(unsigned off, unsigned size)
 	return (size == 1 || size == 2 || size == 4) && off < PCI_CFG_SIZE && size <= PCI_CFG_SIZE - off;
 }
 
-uint32_t pci_bus_cfg_read(struct pci_bus *b, unsigned slot, unsigned off, unsigned size)
+/* Bus lock held: the function at slot/fn, or NULL (also for a function
+ * above 0 of a slot with no function 0, which the guest must not see). */
+static struct pci_dev *pci_bus_fn(const struct pci_bus *b, unsigned slot, unsigned fn)
+{
+	if (slot >= PCI_MAX_SLOTS || fn >= PCI_MAX_FUNCS || !b->fns[PCI_DEVFN(slot, 0)])
+		return NULL;
+	return b->fns[PCI_DEVFN(slot, fn)];
+}
+
+uint32_t pci_bus_cfg_read_fn(struct pci_bus *b, unsigned slot, unsigned fn, unsigned off,
+			     unsigned size)
 {
 	pthread_mutex_lock(&b->lock);
 	uint32_t v = pci_all_ones(size);
+	struct pci_dev *d = pci_bus_fn(b, slot, fn);
 	if (!pci_cfg_access_ok(off, size))
 		b->bad_accesses++;
-	else if (slot < PCI_MAX_SLOTS && b->slots[slot])
-		v = pci_cfg_get(b->slots[slot], off, size);
+	else if (d)
+		v = pci_cfg_get(d, off, size);
 	pthread_mutex_unlock(&b->lock);
 	return v;
+}
+
+void pci_bus_cfg_write_fn(struct pci_bus *b, unsigned slot, unsigned fn, unsigned off,
+			  unsigned size, uint32_t val)
+{
+	pthread_mutex_lock(&b->lock);
+	struct pci_dev *d = pci_bus_fn(b, slot, fn);
+	if (!pci_cfg_access_ok(off, size))
+		b->bad_accesses++;
+	else if (d)
+		pci_dev_cfg_write(b, d, off, size, val);
+	pthread_mutex_unlock(&b->lock);
+}
+
+uint32_t pci_bus_cfg_read(struct pci_bus *b, unsigned slot, unsigned off, unsigned size)
+{
+	return pci_bus_cfg_read_fn(b, slot, 0, off, size);
 }
 
 void pci_bus_cfg_write(struct pci_bus *b, unsigned slot, unsigned off, unsigned size,
 		       uint32_t val)
 {
-	pthread_mutex_lock(&b->lock);
-	if (!pci_cfg_access_ok(off, size))
-		b->bad_accesses++;
-	else if (slot < PCI_MAX_SLOTS && b->slots[slot])
-		pci_dev_cfg_write(b, b->slots[slot], off, size, val);
-	pthread_mutex_unlock(&b->lock);
+	pci_bus_cfg_write_fn(b, slot, 0, off, size, val);
 }
 
 int pci_bus_add(struct pci_bus *b, struct pci_dev *d, int slot, struct err *e)
 {
-	pthread_mutex_lock(&b->lock);
 	if (slot < 0) {
+		pthread_mutex_lock(&b->lock);
 		slot = 0;
-		while (slot < PCI_MAX_SLOTS && b->slots[slot])
+		while (slot < PCI_MAX_SLOTS && b->fns[PCI_DEVFN(slot, 0)])
 			slot++;
+		pthread_mutex_unlock(&b->lock);
 	}
+	if (slot >= PCI_MAX_SLOTS)
+		return err_set(e, ERR_HOST, "%s: no free PCI slot", d->name ? d->name : "PCI device");
+	return pci_bus_add_fn(b, d, (unsigned)slot, 0, e);
+}
+
+int pci_bus_add_fn(struct pci_bus *b, struct pci_dev *d, unsigned slot, unsigned fn,
+		   struct err *e)
+{
+	pthread_mutex_lock(&b->lock);
 	const char *name = d->name ? d->name : "PCI device";
+	struct pci_dev *taken = slot < PCI_MAX_SLOTS && fn < PCI_MAX_FUNCS ?
+					b->fns[PCI_DEVFN(slot, fn)] : NULL;
 	int rc = 0;
 	if (d->bus)
 		rc = err_set(e, ERR_HOST, "%s: already on a PCI bus", name);
-	else if (slot >= PCI_MAX_SLOTS)
-		rc = err_set(e, ERR_HOST, "%s: no free PCI slot", name);
-	else if (b->slots[slot])
-		rc = err_set(e, ERR_HOST, "%s: PCI slot %d is taken by %s", name, slot,
-			     b->slots[slot]->name ? b->slots[slot]->name : "another device");
+	else if (slot >= PCI_MAX_SLOTS || fn >= PCI_MAX_FUNCS)
+		rc = err_set(e, ERR_HOST, "%s: no PCI slot %u function %u", name, slot, fn);
+	else if (taken)
+		rc = err_set(e, ERR_HOST, "%s: PCI slot %u function %u is taken by %s", name, slot,
+			     fn, taken->name ? taken->name : "another device");
+	else if (fn > 0 && !b->fns[PCI_DEVFN(slot, 0)])
+		rc = err_set(e, ERR_HOST, "%s: PCI slot %u function %u needs function 0 first", name,
+			     slot, fn);
 	if (!rc) {
-		b->slots[slot] = d;
+		b->fns[PCI_DEVFN(slot, fn)] = d;
 		d->bus = b;
-		d->slot = (unsigned)slot;
+		d->slot = slot;
+		d->fn = fn;
+		if (fn > 0)
+			b->fns[PCI_DEVFN(slot, 0)]->cfg[PCI_HEADER_TYPE] |= PCI_HEADER_MULTIFUNCTION;
 		/* What firmware would write; direct-boot guests find it there. */
-		unsigned gsi;
+		unsigned gsi, pin = d->cfg[PCI_INTERRUPT_PIN];
 		if (pci_dev_intx_gsi(b, d, &gsi))
 			d->cfg[PCI_INTERRUPT_LINE] = (uint8_t)(gsi < 0xFF ? gsi : 0xFF);
+		else if (pin >= 1 && pin <= 4 && b->host.intx_gsi)
+			d->cfg[PCI_INTERRUPT_LINE] = 0xFF; /* "unknown or no connection" on x86 */
 		if (d->msix)
 			pci_msix_bus_attached(d->msix);
 		/* A device asserting INTx before it joined now reaches its line. */
@@ -324,18 +376,18 @@ static void pci_config_address_write(void *opaque, uint64_t off, unsigned size, 
 	pthread_mutex_unlock(&b->lock);
 }
 
-/* The device CONFIG_ADDRESS selects, and the register offset of an access at
- * 0xCFC + off. Only bus 0, function 0 exist; anything else is absent. */
+/* The function CONFIG_ADDRESS selects, and the register offset of an access
+ * at 0xCFC + off. Only bus 0 exists; anything else is absent. */
 static struct pci_dev *pci_config_target(struct pci_bus *b, uint64_t off, unsigned size,
 					 unsigned *reg)
 {
 	uint32_t a = b->config_address;
-	if (!(a & PCI_CONFIG_ENABLE) || PCI_CONFIG_BUS(a) != 0 || PCI_CONFIG_FUNC(a) != 0)
+	if (!(a & PCI_CONFIG_ENABLE) || PCI_CONFIG_BUS(a) != 0)
 		return NULL;
 	if (off >= 4 || size > 4 - off)
 		return NULL;
 	*reg = PCI_CONFIG_REG(a) + (unsigned)off;
-	return b->slots[PCI_CONFIG_SLOT(a)];
+	return pci_bus_fn(b, PCI_CONFIG_SLOT(a), PCI_CONFIG_FUNC(a));
 }
 
 static uint64_t pci_config_data_read(void *opaque, uint64_t off, unsigned size)

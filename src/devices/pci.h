@@ -27,6 +27,9 @@
 
 #define PCI_CFG_SIZE 256
 #define PCI_MAX_SLOTS 32
+#define PCI_MAX_FUNCS 8 /* functions per slot (PCI 3.0 §3.2.2.3.2) */
+#define PCI_MAX_DEVFN (PCI_MAX_SLOTS * PCI_MAX_FUNCS)
+#define PCI_DEVFN(slot, fn) ((slot) * PCI_MAX_FUNCS + (fn))
 #define PCI_NUM_BARS 6
 
 /* Type-1 configuration mechanism (PCI 3.0 §3.2.2.3.2). */
@@ -54,6 +57,7 @@
 #define PCI_CACHE_LINE_SIZE 0x0C
 #define PCI_LATENCY_TIMER  0x0D
 #define PCI_HEADER_TYPE    0x0E
+#define PCI_HEADER_MULTIFUNCTION 0x80 /* in function 0: functions 1-7 may exist */
 #define PCI_BAR0           0x10
 #define PCI_BAR_END        0x28 /* one past BAR5 */
 #define PCI_SUBSYS_VENDOR  0x2C
@@ -100,6 +104,8 @@
 #define PCI_BAR_PREFETCH 0x4
 #define PCI_BAR_UPPER_HALF 0x8 /* set by the bus: this slot is a 64-bit BAR's high dword */
 
+#define PCI_INTX_NONE 0xFFu /* intx_gsi: the pin reaches no interrupt line */
+
 struct pci_dev;
 struct pci_msix;
 
@@ -113,8 +119,9 @@ struct pci_host {
 	int (*msi_set)(void *ctx, int gsi, bool valid, uint64_t addr, uint32_t data);
 	/* (De)register an ioeventfd on a guest address. 0 or -errno. */
 	int (*ioeventfd)(void *ctx, int efd, uint64_t addr, unsigned len, bool pio, bool assign);
-	/* Legacy INTx: the GSI that slot's pin (1=INTA..4=INTD) reaches, and
-	 * the line level setter (vm_irq_set). */
+	/* Legacy INTx: the GSI that slot's pin (1=INTA..4=INTD) reaches
+	 * (PCI_INTX_NONE: not routed, e.g. a disabled PIIX3 PIRQ), and the
+	 * line level setter (vm_irq_set). */
 	unsigned (*intx_gsi)(void *ctx, unsigned slot, unsigned pin);
 	void (*intx_set)(void *ctx, unsigned gsi, int level);
 	/* Byte accesses to 0xCF9 (a chipset's reset control register) go here
@@ -152,6 +159,7 @@ struct pci_dev {
 	const char *name;
 	struct pci_bus *bus;  /* set by pci_bus_add */
 	unsigned slot;        /* device number on bus 0, set by pci_bus_add */
+	unsigned fn;          /* function number, set by pci_bus_add_fn */
 	uint8_t cap_next;     /* where the next capability goes */
 	bool intx_level;      /* the device's INTx output (before INTX_DISABLE) */
 	bool intx_driven;     /* what this device currently contributes to its GSI */
@@ -168,7 +176,7 @@ struct pci_bus {
 	pthread_mutex_t lock;
 	struct bus *pio, *mmio;
 	struct pci_host host;
-	struct pci_dev *slots[PCI_MAX_SLOTS]; /* function 0 only */
+	struct pci_dev *fns[PCI_MAX_DEVFN];   /* [PCI_DEVFN(slot, function)] */
 	uint32_t config_address;              /* last write to 0xCF8 */
 	/* Counted, never fatal: config accesses of a wrong size or past config
 	 * space, and BARs programmed where they cannot be mapped (address 0,
@@ -203,6 +211,10 @@ void pci_cfg_set(struct pci_dev *d, unsigned off, unsigned size, uint32_t val);
 /* Assert or deassert the device's INTx pin (honours COMMAND.INTX_DISABLE,
  * keeps STATUS.INTERRUPT). Safe from any thread. */
 void pci_dev_set_intx(struct pci_dev *d, int level);
+/* The INTx routing changed (a chipset's PIRQ register): set gsi's line to the
+ * OR of the devices that now reach it. Call for the old and the new GSI.
+ * Takes the (recursive) bus lock: fine from a cfg_write hook. */
+void pci_bus_intx_resync(struct pci_bus *b, unsigned gsi);
 
 int pci_bus_init(struct pci_bus *b, struct bus *pio, struct bus *mmio,
 		 const struct pci_host *host);
@@ -213,6 +225,11 @@ void pci_bus_destroy(struct pci_bus *b);
  * INTERRUPT_LINE with the GSI the host routes the pin to (firmware may
  * rewrite it) and allocates the MSI-X vectors' routes. */
 int pci_bus_add(struct pci_bus *b, struct pci_dev *d, int slot, struct err *e);
+/* The same for function fn (0-7) of slot (0-31). A function above 0 needs
+ * function 0 on the bus first, and sets its multi-function header bit; only
+ * then do guests look for it. */
+int pci_bus_add_fn(struct pci_bus *b, struct pci_dev *d, unsigned slot, unsigned fn,
+		   struct err *e);
 
 /* Register these at PCI_CONFIG_ADDRESS (len 4) and PCI_CONFIG_DATA (len 4),
  * opaque = the pci_bus. */
@@ -223,5 +240,10 @@ extern const struct bus_ops pci_config_data_ops;
 uint32_t pci_bus_cfg_read(struct pci_bus *b, unsigned slot, unsigned off, unsigned size);
 void pci_bus_cfg_write(struct pci_bus *b, unsigned slot, unsigned off, unsigned size,
 		       uint32_t val);
+/* The same for any function of the slot. */
+uint32_t pci_bus_cfg_read_fn(struct pci_bus *b, unsigned slot, unsigned fn, unsigned off,
+			     unsigned size);
+void pci_bus_cfg_write_fn(struct pci_bus *b, unsigned slot, unsigned fn, unsigned off,
+			  unsigned size, uint32_t val);
 
 #endif

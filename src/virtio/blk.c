@@ -265,6 +265,7 @@ static void vblk_process(struct virtio_blk *b)
 	struct virtio_dev *d = &b->vdev;
 	struct vq *q = &d->queues[0];
 	uint16_t used_before = q->used_idx;
+	blk_plug(b->backend); /* one io_uring_enter for the whole batch */
 	do {
 		vq_disable_notify(q);
 		for (;;) {
@@ -285,6 +286,7 @@ static void vblk_process(struct virtio_blk *b)
 	} while (!b->stalled && vq_enable_notify(q));
 	if (b->stalled)
 		vq_enable_notify(q);
+	blk_unplug(b->backend);
 	if (q->used_idx != used_before)
 		virtio_dev_used(d, 0);
 }

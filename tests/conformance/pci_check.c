@@ -52,8 +52,11 @@ bool check_pci(struct os_state *s)
 			ok = check_fail("the host bridge is not at 00:00.0");
 		if (s->has_virtio_blk)
 			ok = check_fail("a virtio-blk device in full mode");
-	} else if (!s->has_virtio_blk) {
-		ok = check_fail("para mode without a virtio-blk device (1af4:%04x)", PCI_DID_VIRTIO_BLK);
+	} else {
+		if (!s->has_virtio_blk)
+			ok = check_fail("para mode without a virtio-blk device (1af4:%04x)", PCI_DID_VIRTIO_BLK);
+		/* Optional here: with it the OS powers off through ACPI. */
+		s->has_pm = pci_find(PCI_VID_INTEL, PCI_DID_PIIX4_PM, 0, &s->pm);
 	}
 	if (s->has_pm) {
 		/* SeaBIOS programs PMBASE and turns the PM I/O space on

@@ -34,10 +34,10 @@ make -C "$src" -s ARCH=x86_64 olddefconfig >&2
 # Every line of the fragment must have survived olddefconfig.
 missing=$(grep '^CONFIG_' "$here/kernel.config" | while IFS= read -r line; do
 	case $line in
-	*=n) opt=${line%=n}; grep -q "^$opt=" "$src/.config" && echo "$line" ;;
-	*) grep -qx "$line" "$src/.config" || echo "$line" ;;
+	*=n) if grep -q "^${line%=n}=" "$src/.config"; then echo "$line"; fi ;;
+	*) if ! grep -qx "$line" "$src/.config"; then echo "$line"; fi ;;
 	esac
-done; true)
+done)
 [ -z "$missing" ] || echo "build-kernel.sh: not taken by kconfig (dependencies?):$(echo "$missing" | tr '\n' ' ')" >&2
 nice make -C "$src" -s ARCH=x86_64 -j"$(nproc)" vmlinux bzImage >&2
 mkdir -p "$out.tmp"

@@ -158,6 +158,10 @@ static void test_blk(void)
 		failures++;
 		return;
 	}
+	printf("virtio: blk common %s0x%lx notify %s0x%lx x%u isr %s0x%lx device %s0x%lx msix table 0x%lx\n",
+	       blk.dev.common.io ? "io " : "", blk.dev.common.base, blk.dev.notify.io ? "io " : "", blk.dev.notify.base,
+	       blk.dev.notify_mult, blk.dev.isr.io ? "io " : "", blk.dev.isr.base, blk.dev.device.io ? "io " : "",
+	       blk.dev.device.base, blk.dev.msix_table);
 	uint64_t want = VIRTIO_BIT(VIRTIO_BLK_F_FLUSH) | VIRTIO_BIT(VIRTIO_BLK_F_SEG_MAX) |
 			VIRTIO_BIT(VIRTIO_BLK_F_SIZE_MAX) | VIRTIO_BIT(VIRTIO_BLK_F_BLK_SIZE) | VIRTIO_BIT(VIRTIO_BLK_F_RO);
 	if (cmdline_u64("indirect", 1))

@@ -34,7 +34,7 @@ enum outcome { GOT_ERROR, GOT_NEEDS_RESET, GOT_OK, GOT_HUNG };
 
 struct hcase {
 	const char *name;
-	int (*build)(void);   /* writes descriptors, returns the head to publish */
+	int (*build)(void);   /* writes descriptors, returns the head to publish (-1: published) */
 	unsigned flags;
 	const char *why;      /* the rule the chain breaks */
 };
@@ -97,6 +97,20 @@ static int build_head_out_of_range(void)
 {
 	hdr(VIRTIO_BLK_T_IN, HOST_SECTOR);
 	return HQ_SIZE + 3;
+}
+
+/* avail idx moves by queue size + 1: more buffers than the queue can hold
+ * (§2.7: Queue Size is the most buffers queued at any time). The ring
+ * entries are left as they are; the harness publishes nothing itself. */
+static int build_avail_idx_jump(void)
+{
+	hdr(VIRTIO_BLK_T_IN, HOST_SECTOR);
+	put(0, HDR_PA, sizeof(req->hdr), F_N, 1);
+	put(1, DATA_PA, SECTOR, F_NW, 2);
+	put(2, STS_PA, 1, F_W, 0);
+	blk.q.avail_idx = (uint16_t)(blk.q.avail_idx + blk.q.size + 1);
+	blk.q.avail[1] = blk.q.avail_idx;
+	return -1;
 }
 
 static int build_data_past_ram(void)
@@ -262,6 +276,7 @@ static const struct hcase cases[] = {
 	{ "descriptor-loop", build_loop, 0, "loop in the chain" },
 	{ "next-out-of-range", build_next_out_of_range, 0, "next >= queue size" },
 	{ "head-out-of-range", build_head_out_of_range, 0, "available ring entry >= queue size" },
+	{ "avail-idx-jump", build_avail_idx_jump, 0, "avail idx moved by queue size + 1" },
 	{ "data-past-ram", build_data_past_ram, 0, "data buffer at 512 GiB" },
 	{ "header-past-ram", build_header_past_ram, 0, "header at 512 GiB" },
 	{ "addr-wraps", build_addr_wraps, 0, "addr + len wraps past 2^64" },
@@ -376,7 +391,8 @@ static void run_case(const struct hcase *c, bool strict)
 	irq_drain();
 	uint32_t cfg_before = irq_count(VECTOR_CONFIG);
 	int head = c->build();
-	virtq_publish(&blk.q, (uint16_t)head);
+	if (head >= 0)
+		virtq_publish(&blk.q, (uint16_t)head);
 	virtq_notify(&blk.q);
 	enum outcome o = wait_outcome();
 	uint8_t st = req->status;

@@ -4,7 +4,9 @@
  * through INT 10h (SeaBIOS's serial console turns that into COM1 output), one
  * line straight to COM1, reads sector 1 with INT 13h AH=42h (SeaBIOS's ATA
  * driver, so the IDE disk) and prints what it holds, then ends the VM through
- * the exit port with status 33 (1 when the read fails). Kept short: real-mode
+ * the exit port with status 33 (1 when the read fails). When sector 1 starts
+ * with '!', it powers off through ACPI instead (status 0): SLP_EN with S5 in
+ * PM1a_CNT of the PIIX4 PM block where SeaBIOS put it. Kept short: real-mode
  * code is emulated on PVM hosts.
  *
  * SeaBIOS's serial console is lazy: it holds back the last character and
@@ -18,6 +20,8 @@
 #define STATUS_OK  33
 #define STATUS_BAD 1
 #define SECTOR1    0x7E00
+#define PM1A_CNT   0xB004 /* SeaBIOS's PM base 0xB000 (src/hw/ports.h) + PM1a_CNT */
+#define SLP_EN_S5  0x2000 /* SLP_EN, SLP_TYP 0: S5 in SeaBIOS's DSDT */
 
 	.code16
 	.text
@@ -46,7 +50,12 @@ _start:
 	call puts_com1
 	mov $SECTOR1, %si
 	call puts_com1
-	mov $STATUS_OK, %al
+	cmpb $'!', SECTOR1
+	jne 5f
+	mov $PM1A_CNT, %dx
+	mov $SLP_EN_S5, %ax
+	out %ax, %dx
+5:	mov $STATUS_OK, %al
 	out %al, $EXIT_PORT
 halt:	hlt
 	jmp halt

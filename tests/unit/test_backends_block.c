@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -465,6 +466,72 @@ START_TEST(test_submit_rejects_malformed)
 }
 END_TEST
 
+/* ---- cache=none ---- */
+
+/* Is the page of path at off in the host page cache? */
+static bool resident(const char *path, uint64_t off)
+{
+	int fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	void *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, (off_t)off);
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	unsigned char v = 0;
+	ck_assert_int_eq(mincore(p, 4096, &v), 0);
+	munmap(p, 4096);
+	close(fd);
+	return v & 1;
+}
+
+static void drop_cache(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fdatasync(fd), 0);
+	ck_assert_int_eq(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	close(fd);
+}
+
+/* Aligned requests bypass the page cache; unaligned ones still work,
+ * through it. */
+START_TEST(test_direct_io)
+{
+	struct rig r;
+	struct err e = { 0 };
+	rig_start(&r, "/tmp", 1 << 20, false);
+	evloop_stop(&r.loop); /* reopen the same file with O_DIRECT, on a new loop */
+	blk_close(r.b);
+	evloop_destroy(&r.loop);
+	ck_assert_int_eq(evloop_init(&r.loop, &e), 0);
+	ck_assert_msg(blk_open_flags(&r.b, r.path, BLK_OPEN_DIRECT, &e) == 0, "%s", e.msg);
+	ck_assert(blk_direct(r.b));
+	ck_assert_int_eq(blk_attach(r.b, &r.loop, &e), 0);
+	ck_assert_int_eq(evloop_start(&r.loop, &e), 0);
+	drop_cache(r.path);
+
+	uint8_t *buf = aligned_alloc(4096, 3 * 4096);
+	ck_assert_ptr_nonnull(buf);
+	memset(buf, 0x5A, 8192);
+	ck_assert_int_eq(run_rw(&r, BLK_WRITE, 65536, buf, 8192), 8192);
+	ck_assert_int_eq(run_rw(&r, BLK_READ, 131072, buf, 4096), 4096);
+	ck_assert(!resident(r.path, 65536));
+	ck_assert(!resident(r.path, 131072));
+	ck_assert(all_bytes(buf, 4096, 0xaa));
+
+	/* One byte off: served, through the page cache. */
+	ck_assert_int_eq(run_rw(&r, BLK_READ, 65536, buf + 1, 4096), 4096);
+	ck_assert(all_bytes(buf + 1, 4096, 0x5A));
+	ck_assert(resident(r.path, 65536));
+	/* An unaligned offset, too. */
+	ck_assert_int_eq(run_rw(&r, BLK_READ, 196608 + 512, buf, 512), 512);
+	ck_assert(all_bytes(buf, 512, 0xaa));
+	uint8_t file[8192];
+	file_read(r.path, 65536, file, sizeof(file));
+	ck_assert(all_bytes(file, sizeof(file), 0x5A));
+	free(buf);
+	rig_stop(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("backends_block");
@@ -486,6 +553,7 @@ int main(void)
 	tcase_add_test(tc, test_wait_on_io_thread_refused);
 	tcase_add_test(tc, test_wait_without_loop);
 	tcase_add_test(tc, test_submit_rejects_malformed);
+	tcase_add_test(tc, test_direct_io);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

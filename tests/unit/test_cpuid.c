@@ -1,4 +1,5 @@
 /* test_cpuid.c: per-mode CPUID filtering. */
+#include <asm/kvm_para.h>
 #include <check.h>
 #include <linux/kvm.h>
 #include <stdlib.h>
@@ -69,6 +70,50 @@ START_TEST(test_x2apic_id_per_vcpu)
 }
 END_TEST
 
+/* The KVM PV features the para issue lists (kvmclock, NOP_IO_DELAY, PV EOI,
+ * PV unhalt, PV TLB flush, PV send IPI, PV sched yield, MSI extended
+ * destination ID): para keeps each one KVM_GET_SUPPORTED_CPUID offers and
+ * adds none it does not; full mode drops the leaf. 0x01007efb is what the
+ * project's PVM test host returns for leaf 0x40000001: everything listed but
+ * MSI_EXT_DEST_ID, which upstream KVM never reports itself (a VMM with its
+ * own IOAPIC sets it; ours is KVM's, so it stays off). */
+#define PARA_PV_FEATURES                                                        \
+	((1u << KVM_FEATURE_CLOCKSOURCE) | (1u << KVM_FEATURE_CLOCKSOURCE2) |   \
+	 (1u << KVM_FEATURE_NOP_IO_DELAY) | (1u << KVM_FEATURE_PV_EOI) |         \
+	 (1u << KVM_FEATURE_PV_UNHALT) | (1u << KVM_FEATURE_PV_TLB_FLUSH) |      \
+	 (1u << KVM_FEATURE_PV_SEND_IPI) | (1u << KVM_FEATURE_PV_SCHED_YIELD))
+
+START_TEST(test_para_keeps_kvm_pv_features)
+{
+	struct kvm_cpuid2 *c = table_new();
+	struct cpuid_policy p = { .show_hypervisor = true };
+	cpuid_apply(c, &p, 0);
+	struct kvm_cpuid_entry2 *f = cpuid_find(c, 0x40000001, 0);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(f->eax & PARA_PV_FEATURES, PARA_PV_FEATURES);
+	ck_assert_uint_eq(f->eax, 0x01007efb);
+	free(c);
+
+	/* A host offering MSI_EXT_DEST_ID and not PV send-IPI: the guest
+	 * sees exactly that. */
+	c = table_new();
+	c->entries[4].eax |= 1u << KVM_FEATURE_MSI_EXT_DEST_ID;
+	c->entries[4].eax &= ~(1u << KVM_FEATURE_PV_SEND_IPI);
+	cpuid_apply(c, &p, 0);
+	f = cpuid_find(c, 0x40000001, 0);
+	ck_assert_uint_ne(f->eax & (1u << KVM_FEATURE_MSI_EXT_DEST_ID), 0);
+	ck_assert_uint_eq(f->eax & (1u << KVM_FEATURE_PV_SEND_IPI), 0);
+	free(c);
+
+	c = table_new();
+	struct cpuid_policy full = { .show_hypervisor = false };
+	cpuid_apply(c, &full, 0);
+	ck_assert_ptr_null(cpuid_find(c, 0x40000000, 0));
+	ck_assert_ptr_null(cpuid_find(c, 0x40000001, 0));
+	free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cpuid");
@@ -76,6 +121,7 @@ int main(void)
 	tcase_add_test(tc, test_full_hides_hypervisor);
 	tcase_add_test(tc, test_para_shows_hypervisor_and_hides_cx16);
 	tcase_add_test(tc, test_x2apic_id_per_vcpu);
+	tcase_add_test(tc, test_para_keeps_kvm_pv_features);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,30 +1,69 @@
-/* full.c: the full machine: a PC whose CPUID shows no hypervisor, booted
- * through SeaBIOS from a disk, or directly with --kernel. */
+/* full.c: the full machine: a PC that an unmodified guest cannot tell from
+ * hardware (as far as CPUID and the chipset go): an i440FX host bridge, a
+ * PIIX3 (ISA bridge with PIRQ router, IDE) and PIIX4 power management on PCI,
+ * CMOS, the legacy PC devices, and SeaBIOS booting the first disk; or, with
+ * --kernel, a direct kernel boot on the same machine. */
 #include <stdlib.h>
 
 #include "core/vm.h"
+#include "devices/pci.h"
 #include "devices/reset_ports.h"
 #include "modes/full/full.h"
+#include "modes/full/i440fx.h"
+#include "modes/full/piix4_pm.h"
 #include "modes/mode.h"
+
+/* The chipset parts with no home of their own. */
+struct full_machine {
+	struct reset_ports reset;
+	struct i440fx host;
+	struct piix3 isa;
+	struct piix4_pm pm;
+	bool pm_ready;
+};
 
 static void full_free(void *opaque)
 {
-	free(opaque);
+	struct full_machine *m = opaque;
+	if (m->pm_ready)
+		piix4_pm_destroy(&m->pm);
+	free(m);
 }
 
-static int full_attach_reset_ports(struct vm *vm, struct err *e)
+static void full_poweroff(void *vm)
 {
-	struct reset_ports *r = calloc(1, sizeof(*r));
-	if (!r)
-		return err_set(e, ERR_HOST, "out of memory");
-	if (vm_on_teardown(vm, full_free, r, e)) {
-		free(r);
+	vm_request_stop(vm, VMM_EXIT_POWEROFF, 0, "guest powered off (ACPI S5)");
+}
+
+static int full_attach_pm(struct vm *vm, struct full_machine *m, struct pci_bus *bus, struct err *e)
+{
+	int rc = piix4_pm_init(&m->pm, &vm->pio, full_poweroff, vm);
+	if (rc)
+		return err_errno(e, ERR_HOST, -rc, "PIIX4 PM lock");
+	m->pm_ready = true;
+	if (pci_bus_add_fn(bus, &m->pm.pci, PIIX_SLOT, PIIX_FN_PM, e) ||
+	    vm_add_pio(vm, ACPI_SMI_CMD, ACPI_APM_PORTS, &piix4_apm_ops, &m->pm, "APM/SMI_CMD", e))
 		return -1;
-	}
-	reset_ports_init(r, vm_stop_reboot, vm);
-	if (vm_add_pio(vm, PORT92_ADDR, 1, &port92_ops, r, "port 0x92", e))
+	return vm_add_pio(vm, ACPI_GPE0_BLK, ACPI_GPE0_LEN, &piix4_gpe_ops, &m->pm, "ACPI GPE0", e);
+}
+
+/* PCI bus 0: 00:00.0 i440FX, 00:01.0 PIIX3 ISA (its PIRQs route INTx),
+ * 00:01.1 IDE, 00:01.3 PM; 0xCF9 is the PIIX3's reset control register. */
+static int full_attach_chipset(struct vm *vm, struct full_machine *m, const struct vmm_config *cfg,
+			       struct err *e)
+{
+	piix3_init(&m->isa);
+	i440fx_init(&m->host);
+	struct pci_bus *bus = pc_pci_attach(vm, piix3_intx_gsi, &m->isa, false, e);
+	if (!bus)
 		return -1;
-	return vm_add_pio(vm, RCR_ADDR, 1, &rcr_ops, r, "reset control", e);
+	bus->host.rcr_ops = &rcr_ops;
+	bus->host.rcr_opaque = &m->reset;
+	if (pci_bus_add(bus, &m->host.pci, I440FX_SLOT, e) ||
+	    pci_bus_add_fn(bus, &m->isa.pci, PIIX_SLOT, PIIX_FN_ISA, e) ||
+	    piix_ide_attach(vm, cfg, bus, e))
+		return -1;
+	return full_attach_pm(vm, m, bus, e);
 }
 
 static int full_build(struct vm *vm, const struct vmm_config *cfg, struct err *e)
@@ -33,8 +72,17 @@ static int full_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 		.show_hypervisor = false,
 		.hide_cx16 = vm->kvm.host_pvm,
 	};
+	struct full_machine *m = calloc(1, sizeof(*m));
+	if (!m)
+		return err_set(e, ERR_HOST, "out of memory");
+	if (vm_on_teardown(vm, full_free, m, e)) {
+		free(m);
+		return -1;
+	}
+	reset_ports_init(&m->reset, vm_stop_reboot, vm);
 	if (pc_legacy_attach(vm, cfg, e) || pc_cmos_attach(vm, cfg, e) ||
-	    full_attach_reset_ports(vm, e) || piix_ide_attach(vm, cfg, e))
+	    vm_add_pio(vm, PORT92_ADDR, 1, &port92_ops, &m->reset, "port 0x92", e) ||
+	    full_attach_chipset(vm, m, cfg, e))
 		return -1;
 	if (!cfg->kernel && firmware_boot_attach(vm, cfg, e))
 		return -1;

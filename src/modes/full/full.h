@@ -6,8 +6,12 @@
 #include "vmm/vmm.h"
 
 struct vm;
+struct pci_bus;
 
-/* cfg->disks on the PIIX3 IDE channels at the legacy ports (at most 4). */
-int piix_ide_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e);
+/* cfg->disks (at most 4) on the PIIX3 IDE channels at the legacy ports, and,
+ * when bus is given, the IDE function 00:01.1 with its bus-master BAR (the
+ * PIIX3 ISA bridge must already be at 00:01.0). */
+int piix_ide_attach(struct vm *vm, const struct vmm_config *cfg, struct pci_bus *bus,
+		    struct err *e);
 
 #endif

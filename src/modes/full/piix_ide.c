@@ -6,10 +6,12 @@
 
 #include "core/vm.h"
 #include "modes/full/full.h"
+#include "modes/full/i440fx.h"
 #include "modes/full/ide.h"
 
 struct piix_ide {
 	struct ide_ctrl ide;
+	struct pci_dev pci;
 	bool ready;
 };
 
@@ -52,7 +54,25 @@ static int piix_ide_legacy_ports(struct vm *vm, struct piix_ide *p, struct err *
 	return 0;
 }
 
-int piix_ide_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e)
+/* Function 1 of the PIIX3: IDs, IDETIM with both channels decoded, and the
+ * bus-master registers in BAR4 (16 bytes of I/O). The legacy ports stay
+ * decoded whatever IDETIM and COMMAND say (vmm does not gate them). */
+static int piix_ide_pci(struct piix_ide *p, struct pci_bus *bus, struct err *e)
+{
+	struct pci_dev *d = &p->pci;
+	pci_dev_init(d, "PIIX3 IDE", PCI_VENDOR_ID_INTEL, PIIX3_IDE_DEVICE_ID, PIIX3_IDE_CLASS, 0, 0, 0,
+		     0, NULL);
+	pci_cfg_set(d, PIIX_IDETIM_PRI, 2, PIIX_IDETIM_IDE);
+	pci_cfg_set(d, PIIX_IDETIM_SEC, 2, PIIX_IDETIM_IDE);
+	for (unsigned off = PIIX_IDETIM_PRI; off <= PIIX_SIDETIM; off++)
+		d->wmask[off] = 0xFF;
+	if (pci_dev_set_bar(d, PIIX_IDE_BM_BAR, BM_IO_SIZE, PCI_BAR_IO, &ide_bmdma_ops, &p->ide))
+		return err_set(e, ERR_HOST, "PIIX3 IDE: bus-master BAR");
+	return pci_bus_add_fn(bus, d, PIIX_SLOT, PIIX_FN_IDE, e);
+}
+
+int piix_ide_attach(struct vm *vm, const struct vmm_config *cfg, struct pci_bus *bus,
+		    struct err *e)
 {
 	struct piix_ide *p = calloc(1, sizeof(*p));
 	if (!p)
@@ -68,5 +88,7 @@ int piix_ide_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 	if (ide_init(&p->ide, &vm->mem, irqs, e))
 		return -1;
 	p->ready = true;
-	return piix_ide_open_disks(vm, p, cfg, e) || piix_ide_legacy_ports(vm, p, e) ? -1 : 0;
+	if (piix_ide_open_disks(vm, p, cfg, e) || piix_ide_legacy_ports(vm, p, e))
+		return -1;
+	return bus ? piix_ide_pci(p, bus, e) : 0;
 }

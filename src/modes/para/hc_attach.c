@@ -12,7 +12,7 @@
 struct hc_machine {
 	struct hypercall hc;
 	bool hc_ready;
-	struct console_fd out; /* output only */
+	struct console_fd out; /* its input is read by VMM_HC_CONSOLE_READ */
 	struct blk_backend *blk[VMM_MAX_DISKS];
 };
 
@@ -86,14 +86,16 @@ int hypercall_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 		free(m);
 		return -1;
 	}
-	if (console_fd_init(&m->out, -1, cfg->console_out_fd, e))
+	/* The console the config asks for (stdio, a file, a callback): the
+	 * para recipe leaves a file or callback to us alone. */
+	if (console_fd_open(&m->out, cfg, e))
 		return -1;
 	struct hc_env env = {
 		.mem = &vm->mem,
 		.cmdline = cfg->cmdline,
 		.ncpus = cfg->cpus,
 		.out = console_fd_sink(&m->out),
-		.in_fd = cfg->console_in_fd,
+		.in_fd = m->out.in_fd, /* read on the vCPU thread, never watched by the I/O thread */
 		.stop_fd = vm->stop_efd,
 		.exit = hc_vm_exit,
 		.exit_ctx = vm,

@@ -4,6 +4,7 @@
 #include "modes/mode.h"
 #include "modes/para/hypercall.h"
 #include "modes/para/para.h"
+#include "modes/para/para_virtio.h"
 #include "modes/para/pvpanic_attach.h"
 
 /* The fixed INTx swizzle documented in para.h. */
@@ -16,14 +17,16 @@ static unsigned para_pci_intx_gsi(void *ctx, unsigned slot, unsigned pin)
 	return pirq_gsi[(pin - 1 + slot) & 3];
 }
 
-/* A hypercall guest (its ELF note, vmm/hypercall.h) takes no interrupts:
- * its VM gets no in-kernel irqchip. */
+/* A hypercall guest (its ELF note, vmm/hypercall.h) on one vCPU takes no
+ * interrupts: its VM gets no in-kernel irqchip. With more vCPUs it keeps
+ * one: without a LAPIC, APs would run from reset instead of waiting for
+ * INIT/SIPI. */
 static int para_plan(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 {
 	bool hc_guest = false;
 	if (hypercall_probe(cfg, &hc_guest, e))
 		return -1;
-	vm->no_irqchip = hc_guest;
+	vm->no_irqchip = hc_guest && cfg->cpus == 1;
 	return 0;
 }
 
@@ -34,20 +37,34 @@ static int para_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 		.hide_cx16 = vm->kvm.host_pvm,
 	};
 	struct para_machine m = { .vm = vm };
-	/* A hypercall guest (ELF note, vmm/hypercall.h) reads the console
-	 * through hypercalls, so COM1 gets no input then. */
+	/* A hypercall guest (ELF note, vmm/hypercall.h) has its console through
+	 * hypercalls, with all the input; COM1 stays, as for hvc0 below. */
 	struct vmm_config legacy = *cfg;
 	bool hc_guest = false;
 	if (hypercall_probe(cfg, &hc_guest, e))
 		return -1;
-	if (hc_guest)
+	if (hc_guest) {
 		legacy.console_in_fd = -1;
+		if (cfg->console_output != VMM_CONSOLE_OUT_STDIO)
+			legacy.console_output = VMM_CONSOLE_OUT_NONE;
+	}
+	/* hvc0 is the console and takes all input. COM1 stays, and its output
+	 * still reaches stdout (early boot and panic messages); a console file
+	 * or callback gets one writer only, hvc0. */
+	if (cfg->console == VMM_CONSOLE_VIRTIO && !hc_guest) {
+		legacy.console_in_fd = -1;
+		if (cfg->console_output != VMM_CONSOLE_OUT_STDIO)
+			legacy.console_output = VMM_CONSOLE_OUT_NONE;
+	}
 	if (pc_legacy_attach(vm, &legacy, e) || (hc_guest && hypercall_attach(vm, cfg, e)))
 		return -1;
 	m.pci = pc_pci_attach(vm, para_pci_intx_gsi, NULL, true, e);
 	if (!m.pci)
 		return -1;
-	/* virtio devices join m.pci here. */
+	/* virtio devices join m.pci here. A hypercall guest has the disks
+	 * through hypercalls and no interrupt controller: no virtio for it. */
+	if (!hc_guest && para_virtio_attach(vm, m.pci, cfg, e))
+		return -1;
 	if (para_pvpanic_attach(vm, m.pci, e)) /* last: it takes the next free slot */
 		return -1;
 	return 0;

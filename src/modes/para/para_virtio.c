@@ -35,7 +35,9 @@ static int para_virtio_disk(struct vm *vm, struct pci_bus *bus, struct para_virt
 	char serial[VIRTIO_BLK_ID_BYTES + 1];
 	if (!d->path)
 		return err_set(e, ERR_INPUT, "disk %u: no image path", i);
-	if (blk_open(&be, d->path, d->readonly != 0, e))
+	unsigned flags = (d->readonly ? BLK_OPEN_READONLY : 0) |
+			 (d->cache == VMM_DISK_CACHE_NONE ? BLK_OPEN_DIRECT : 0);
+	if (blk_open_flags(&be, d->path, flags, e))
 		return -1;
 	snprintf(serial, sizeof(serial), "vmm-disk%u", i);
 	return virtio_blk_create(&p->blk[i], be, serial, &vm->mem, &vm->loop, bus, e);

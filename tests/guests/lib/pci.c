@@ -181,8 +181,12 @@ struct bar_table {
 static bool collect_bars(const struct pci_fn *f, void *arg)
 {
 	struct bar_table *t = arg;
-	if ((pci_read8(f, PCI_HEADER_TYPE) & PCI_HEADER_TYPE_MASK) != 0)
-		return false; /* bridges: not handled (neither vmm nor QEMU pc has one on bus 0) */
+	/* Bridges are left alone: a PCI-PCI bridge has a type 1 header (neither
+	 * vmm nor QEMU pc has one on bus 0), and turning a host bridge's
+	 * decoding off to size BARs it does not have is asking for trouble. */
+	if ((pci_read8(f, PCI_HEADER_TYPE) & PCI_HEADER_TYPE_MASK) != 0 ||
+	    pci_read8(f, PCI_CLASS_BASE) == PCI_CLASS_BRIDGE)
+		return false;
 	uint16_t cmd = pci_read16(f, PCI_COMMAND);
 	pci_write16(f, PCI_COMMAND, cmd & (uint16_t)~(PCI_CMD_IO | PCI_CMD_MEMORY));
 	for (int bar = 0; bar < PCI_NUM_BARS; bar++) {

@@ -17,6 +17,7 @@
 #define PCI_STATUS      0x06
 #define PCI_REVISION    0x08
 #define PCI_CLASS_PROG  0x09
+#define PCI_CLASS_BASE  0x0B
 #define PCI_HEADER_TYPE 0x0E
 #define PCI_BAR0        0x10
 #define PCI_SUBSYS_ID   0x2E
@@ -29,6 +30,7 @@
 #define PCI_STATUS_CAP_LIST 0x0010
 #define PCI_HEADER_MULTIFUNCTION 0x80
 #define PCI_HEADER_TYPE_MASK 0x7F
+#define PCI_CLASS_BRIDGE 0x06 /* base class: host, ISA, PCI-PCI... bridges */
 
 /* BAR low bits (PCI 3.0 §6.2.5.1). */
 #define PCI_BAR_IO        0x1
