@@ -3,7 +3,9 @@
  * error code (or, for a struct vmm cannot read, untouched), and vmm must
  * still answer afterwards. Prints one line per failed check and a summary;
  * exits 0 when every check held. With a disk (--disk), the block calls get
- * past ENODEV to their range and buffer checks. */
+ * past ENODEV to their range and buffer checks. Command line "fault": then
+ * also take an invalid-opcode exception at CPL3, which the runtime reports
+ * ("runtime: exception 6") before it exits with status 3. */
 #include "rt.h"
 
 static unsigned checks, failures;
@@ -126,7 +128,6 @@ static void not_calls(uint64_t end)
 int main(const char *cmdline)
 {
 	uint64_t end = rt_info()->mem_bytes; /* RAM is [0, end) below 3 GiB */
-	(void)cmdline;
 	if (end > 0xC0000000ULL) {
 		printf("hostile: run with at most 3G of RAM (RAM must end below the hole)\n");
 		return 2;
@@ -144,5 +145,7 @@ int main(const char *cmdline)
 	expect("random after all that", rt_random(page, sizeof(zero)), VMM_HC_OK);
 	expect("random bytes are not all zero", memcmp(page, zero, sizeof(zero)) != 0, 1);
 	printf("hostile: %u checks, %u failed\n", checks, failures);
+	if (!strncmp(cmdline, "fault", 5))
+		__asm__ volatile("ud2");
 	return failures ? 1 : 0;
 }

@@ -63,9 +63,9 @@ static bool rtc_bcd_ok(const struct rtc_time *t)
  * still stretch a gap past 244 us, so an update is also recognised by the
  * seconds register changing (read every RTC_SEC_EVERY polls), and UIP only
  * has to be caught once over a few updates. */
-#define RTC_SEC_EVERY   32
-#define RTC_MAX_UPDATES 8
-#define RTC_BRACKET_US  2000 /* an update time known to better than this counts */
+#define RTC_SEC_EVERY   16
+#define RTC_MAX_UPDATES 10
+#define RTC_BRACKET_US  4000 /* an update time known to better than this counts */
 
 struct rtc_watch {
 	uint8_t last_sec;
@@ -137,38 +137,45 @@ bool check_cmos(struct os_state *s)
 		if (rdtsc() > end)
 			return check_fail("UIP stuck at 1 for 1.2 s");
 	w.last_sec = cmos_read(RTC_SEC);
-	if (!rtc_wait_update(s, &w, &e0))
-		return check_fail("the time did not update within 1.2 s");
-	/* Two consecutive updates, both seen promptly: one RTC second. */
+	/* Two updates both seen promptly (the first such one, then the next),
+	 * k updates apart: the seconds advance by k and k RTC seconds pass. */
 	const uint64_t good = tsc_from_us(RTC_BRACKET_US);
-	bool measured = false;
-	int n = 1;
+	bool have0 = false, measured = false;
+	int n = 0, n0 = 0;
+	uint64_t brackets_us[RTC_MAX_UPDATES] = { 0 };
 	for (; n < RTC_MAX_UPDATES && (!measured || !w.uip_seen); n++) {
-		if (!rtc_wait_update(s, &w, &e1))
+		struct rtc_edge *e = have0 ? &e1 : &e0;
+		if (!rtc_wait_update(s, &w, e))
 			return check_fail("update %d did not come within 1.2 s", n + 1);
-		if (!measured) {
-			if (e0.bracket < good && e1.bracket < good) {
-				measured = true;
-				if (!rtc_bcd_ok(&e0.time) || !rtc_bcd_ok(&e1.time))
-					return check_fail("time registers are not valid BCD");
-				if ((bcd(e0.time.sec) + 1) % 60 != bcd(e1.time.sec))
-					return check_fail("seconds went from %02x to %02x across one update",
-							  e0.time.sec, e1.time.sec);
-				s->second_tsc = e1.tsc - e0.tsc;
-				s->second_pm = (e1.pm - e0.pm) & PM_TIMER_MASK;
-				check_note("20%02x-%02x-%02x %02x:%02x:%02x then :%02x, register B 0x%02x (%s)",
-					   e0.time.year, e0.time.month, e0.time.day, e0.time.hour, e0.time.min,
-					   e0.time.sec, e1.time.sec, b, b & RTC_B_24H ? "24-hour" : "12-hour");
-			} else {
-				e0 = e1;
-			}
+		if (!rtc_bcd_ok(&e->time))
+			return check_fail("time registers are not valid BCD");
+		brackets_us[n] = e->bracket * 1000 / (s->tsc_khz ? s->tsc_khz : 1);
+		if (measured || e->bracket >= good)
+			continue;
+		if (!have0) {
+			have0 = true;
+			n0 = n;
+			continue;
 		}
+		int k = n - n0;
+		measured = true;
+		if ((bcd(e0.time.sec) + k) % 60 != bcd(e1.time.sec))
+			return check_fail("seconds went from %02x to %02x across %d updates", e0.time.sec, e1.time.sec, k);
+		s->second_tsc = (e1.tsc - e0.tsc) / (uint64_t)k;
+		s->second_pm = ((e1.pm - e0.pm) & PM_TIMER_MASK) / (uint32_t)k;
+		check_note("20%02x-%02x-%02x %02x:%02x:%02x then :%02x, register B 0x%02x (%s)", e0.time.year,
+			   e0.time.month, e0.time.day, e0.time.hour, e0.time.min, e0.time.sec, e1.time.sec, b,
+			   b & RTC_B_24H ? "24-hour" : "12-hour");
 	}
 	uint64_t ms = s->second_tsc / (s->tsc_khz ? s->tsc_khz : 1);
 	check_note("%d updates, %u polls, UIP seen in %u; one RTC second = %lu ms by the TSC", n, w.polls,
 		   w.uip_seen, ms);
+	printf(CONF_LINE_PREFIX "cmos: how long after each update it was seen (us):");
+	for (int i = 0; i < n; i++)
+		printf(" %lu", brackets_us[i]);
+	printf("\n");
 	if (!measured)
-		return check_fail("no two consecutive updates seen within %d us of happening", RTC_BRACKET_US);
+		return check_fail("no two of %d updates seen within %d us of happening", n, RTC_BRACKET_US);
 	if (!w.uip_seen)
 		return check_fail("UIP (register A bit 7) never seen set across %d updates", n);
 	if (s->tsc_khz && (ms < 990 || ms > 1010))

@@ -34,7 +34,7 @@ void udelay(uint64_t us)
 #define CAL_SPAN      47727 /* PIT counts between the two samples: 40 ms */
 #define CAL_BRACKET_US 100  /* a sample's TSC bracket, at the fallback rate */
 #define CAL_TRIES      1000
-#define CAL_GAP_US     10000
+#define CAL_GAP_US     20000 /* at the fallback rate: under 55 ms for any TSC of 1.5 GHz or more */
 
 static bool pit2_sample(uint16_t *count, uint64_t *tsc)
 {
@@ -66,9 +66,10 @@ static bool pit2_measure(uint16_t *span, uint64_t *cycles, bool *sampled)
 	prev = t0;
 	while (*sampled && rdtsc() < bound) {
 		*sampled = pit2_sample(&c1, &t1);
-		/* Counts modulo 2^16 are right while less than a full count
-		 * (55 ms) passes between samples; a gap of CAL_GAP_US or more
-		 * (at the fallback rate) means the vCPU stopped: start over. */
+		/* A stop between samples does not skew the rate (both clocks
+		 * run on), but counts are modulo 2^16: a wrap shows as d going
+		 * down, unless one gap lasts a whole count (55 ms), which
+		 * CAL_GAP_US rules out. Either way: start over. */
 		uint16_t d = (uint16_t)(c0 - c1);
 		if (!*sampled || d < last || t1 - prev > tsc_from_us(CAL_GAP_US))
 			return false;
@@ -83,7 +84,7 @@ static bool pit2_measure(uint16_t *span, uint64_t *cycles, bool *sampled)
 	return false;
 }
 
-#define CAL_ATTEMPTS 5
+#define CAL_ATTEMPTS 20
 
 bool check_tsc(struct os_state *s)
 {

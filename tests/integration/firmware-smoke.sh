@@ -1,12 +1,15 @@
 #!/bin/sh
-# firmware-smoke.sh: boot the smoke disk through SeaBIOS in full mode and check
-# the serial console (SeaBIOS banner, its boot message, the MBR's lines, the
-# MBR's exit status 33) and the firmware log kept with --firmware-log.
-# usage: firmware-smoke.sh RUN_GUEST DISK VMM [VMM ARGS...]
+# firmware-smoke.sh: boot the smoke disk through SeaBIOS and check the serial
+# console (SeaBIOS banner, its boot message, the MBR's lines, the MBR's exit
+# status 33) and the firmware log kept with --firmware-log, which must also
+# hold DISK_LINE (how SeaBIOS found the disk: IDE in full mode, virtio-blk in
+# para mode).
+# usage: firmware-smoke.sh RUN_GUEST DISK DISK_LINE VMM [VMM ARGS...]
 set -eu
 runner=$1
 disk=$2
-shift 2
+disk_line=$3
+shift 3
 log=$(mktemp "${TMPDIR:-/tmp}/fwsmoke.XXXXXX")
 trap 'rm -f "$log"' EXIT
 sh "$runner" --timeout 90 --status 33 \
@@ -15,7 +18,7 @@ sh "$runner" --timeout 90 --status 33 \
 	--expect 'mbr-smoke: sector 1 says: sector one of the smoke disk' \
 	--reject 'Boot failed' \
 	-- "$@" --firmware-log "$log" "$disk,ro" || exit $?
-for s in 'Found QEMU fw_cfg' 'ATA controller 1 at 1f0' 'Booting from Hard Disk'; do
+for s in 'Found QEMU fw_cfg' "$disk_line" 'Booting from Hard Disk'; do
 	if ! grep -q "$s" "$log"; then
 		echo "FAIL: firmware log lacks '$s'; it holds:"
 		cat "$log"

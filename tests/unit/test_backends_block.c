@@ -532,6 +532,36 @@ START_TEST(test_direct_io)
 }
 END_TEST
 
+/* Plugged submissions wait for the unplug, then all go at once. */
+START_TEST(test_plug_batches)
+{
+	struct rig r;
+	struct result res;
+	uint8_t buf[4][512];
+	struct iovec iov[4];
+	struct blk_req req[4];
+	rig_start(&r, "/tmp", 64 * 1024, false);
+	result_init(&res, &r);
+	blk_plug(r.b);
+	blk_plug(r.b); /* nested */
+	for (unsigned i = 0; i < 4; i++) {
+		iov[i] = (struct iovec){ buf[i], 512 };
+		req[i] = (struct blk_req){ .op = BLK_READ, .offset = 512ULL * i, .iov = &iov[i],
+					   .iovcnt = 1, .done = on_done, .opaque = &res };
+		ck_assert_int_eq(blk_submit(r.b, &req[i]), 0);
+	}
+	blk_unplug(r.b);
+	usleep(50000);
+	pthread_mutex_lock(&res.lock);
+	ck_assert_uint_eq(res.calls, 0);
+	pthread_mutex_unlock(&res.lock);
+	blk_unplug(r.b);
+	result_wait(&res, 4);
+	ck_assert(all_bytes(buf[3], 512, 0xaa));
+	rig_stop(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("backends_block");
@@ -554,6 +584,7 @@ int main(void)
 	tcase_add_test(tc, test_wait_without_loop);
 	tcase_add_test(tc, test_submit_rejects_malformed);
 	tcase_add_test(tc, test_direct_io);
+	tcase_add_test(tc, test_plug_batches);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -29,8 +29,13 @@ static int piix_ide_open_disks(struct vm *vm, struct piix_ide *p, const struct v
 	if (cfg->ndisks > IDE_MAX_DISKS)
 		return err_set(e, ERR_INPUT, "full mode: at most %d disks (IDE)", IDE_MAX_DISKS);
 	for (unsigned i = 0; i < cfg->ndisks; i++) {
+		const struct vmm_disk *d = &cfg->disks[i];
+		unsigned flags = (d->readonly ? BLK_OPEN_READONLY : 0) |
+				 (d->cache == VMM_DISK_CACHE_NONE ? BLK_OPEN_DIRECT : 0);
 		struct blk_backend *b;
-		if (blk_open(&b, cfg->disks[i].path, cfg->disks[i].readonly, e))
+		if (!d->path)
+			return err_set(e, ERR_INPUT, "disk %u: no image path", i);
+		if (blk_open_flags(&b, d->path, flags, e))
 			return -1;
 		if (ide_attach_drive(&p->ide, i, b, e)) {
 			blk_close(b);

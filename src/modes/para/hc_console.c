@@ -21,7 +21,9 @@ static int32_t hc_console_write(struct hypercall *h, void *args)
 	const uint8_t *src = hc_guest_buf(h, a->buf, a->len);
 	if (!src)
 		return VMM_HC_EFAULT;
+	pthread_mutex_lock(&h->out_lock);
 	console_sink_write(&h->env.out, src, a->len);
+	pthread_mutex_unlock(&h->out_lock);
 	a->count = a->len;
 	return VMM_HC_OK;
 }

@@ -35,7 +35,9 @@ int hypercall_register(struct hypercall *h, unsigned nr, const char *name, uint3
 int hypercall_init(struct hypercall *h, const struct hc_env *env, struct err *e)
 {
 	memset(h, 0, sizeof(*h));
-	pthread_mutex_init(&h->in_lock, NULL); /* first: hypercall_destroy may follow any failure */
+	/* First: hypercall_destroy may follow any failure. */
+	pthread_mutex_init(&h->out_lock, NULL);
+	pthread_mutex_init(&h->in_lock, NULL);
 	h->env = *env;
 	h->cmdline = strdup(env->cmdline ? env->cmdline : "");
 	if (!h->cmdline)
@@ -51,6 +53,7 @@ void hypercall_destroy(struct hypercall *h)
 {
 	free(h->cmdline);
 	h->cmdline = NULL;
+	pthread_mutex_destroy(&h->out_lock);
 	pthread_mutex_destroy(&h->in_lock);
 }
 

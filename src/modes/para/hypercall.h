@@ -14,8 +14,8 @@
  * memory and fake disks, without KVM.
  *
  * Threads: calls run on the vCPU thread that made them, several at once on an
- * SMP guest; counters are atomic, console input takes in_lock, the console
- * sink and blk_submit_wait are thread-safe on their own.
+ * SMP guest; counters are atomic, console output and input take out_lock
+ * and in_lock, blk_submit_wait is thread-safe on its own.
  */
 #ifndef VMM_MODES_PARA_HYPERCALL_H
 #define VMM_MODES_PARA_HYPERCALL_H
@@ -89,6 +89,7 @@ struct hypercall {
 	atomic_ulong bad_reads;      /* INs on the range: all ones */
 	atomic_ulong bad_struct;     /* argument struct not wholly RAM: nothing written */
 	atomic_ulong unknown;        /* call numbers with no call: VMM_HC_ENOSYS */
+	pthread_mutex_t out_lock;    /* console output: a callback sink wants one writer */
 	pthread_mutex_t in_lock;     /* console input: one reader at a time */
 	bool in_eof;                 /* under in_lock */
 };

@@ -67,13 +67,17 @@ static int para_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 		return -1;
 	if (para_pvpanic_attach(vm, m.pci, e)) /* last: it takes the next free slot */
 		return -1;
+	/* No kernel: SeaBIOS boots the first disk, a virtio-blk device it
+	 * drives by polling (firmware-and-platform.md §1.10). */
+	if (!cfg->kernel && (pc_cmos_attach(vm, cfg, e) || firmware_boot_attach(vm, cfg, e)))
+		return -1;
 	return 0;
 }
 
 static int para_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 {
 	if (!cfg->kernel)
-		return err_set(e, ERR_INPUT, "para mode: booting a disk image through firmware is not built yet (give --kernel)");
+		return 0; /* SeaBIOS: the boot CPU starts at the reset vector */
 	return direct_boot(vm, cfg, e);
 }
 
