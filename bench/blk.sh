@@ -32,7 +32,8 @@
 #
 # Environment: IMG (image path; default a temporary file, removed afterwards),
 # BENCH_ARGS (extra guest command line, e.g. "bs=65536 qd=32"), TSC_KHZ,
-# CACHES (default "none writeback").
+# CACHES (default "none writeback"), RAW=1 (also print every run's figures:
+# these hosts are noisy, so look at the spread before trusting a ratio).
 set -eu
 build=${1:-build}
 runs=${2:-3}
@@ -109,7 +110,7 @@ done
 echo "virtio-blk, 256 MiB raw image on $(df -P "$img" | awk 'NR == 2 { print $1 }'), median of $runs run(s), $(nproc) CPUs, $(uname -r)"
 if [ -n "$args" ]; then echo "guest command line:$args"; fi
 # Medians per (peer, metric), then one line per metric: vmm, each QEMU, ratio.
-awk -v peers="$peers" '
+awk -v peers="$peers" -v raw="${RAW:-0}" '
 	{
 		m = $2 " " $3
 		if (!(m in seen)) { seen[m] = 1; order[++nm] = m }
@@ -140,5 +141,15 @@ awk -v peers="$peers" '
 					(a == "" || b == "" || b == 0) ? "-" : sprintf("%.2f", a / b))
 			}
 			print line
+		}
+		if (raw == 1) {
+			print "every run:"
+			for (o = 1; o <= nm; o++)
+				for (p = 1; p <= np; p++) {
+					key = P[p] SUBSEP order[o]
+					line = sprintf("  %-22s %-21s", order[o], P[p])
+					for (i = 1; i <= n[key]; i++) line = line sprintf(" %s", v[key, i])
+					print line
+				}
 		}
 	}' "$tmp/rows"

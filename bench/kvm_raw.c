@@ -14,8 +14,8 @@
  *                         measured the way examples/hcbench measures a
  *                         no-op hypercall.
  *
- * The 64-bit guest starts at CPL3 directly (KVM_SET_SREGS loads user
- * segments), with a 2 MiB user page at 0 and a TSS whose I/O bitmap allows
+ * The 64-bit guest starts at CPL0 and reaches CPL3 the way the runtime does,
+ * with iretq, on a 2 MiB user page at 0, with a TSS whose I/O bitmap allows
  * every port: PVM hosts lose IOPL 3 at CPL3 and fall back to that bitmap
  * (tests/guests/README.md). */
 #include <errno.h>
@@ -116,19 +116,42 @@ static void raw_set_cpuid(struct raw_vm *r)
 	free(c);
 }
 
-static struct kvm_segment raw_seg(uint16_t sel, uint8_t type, int dpl, int code)
+static struct kvm_segment raw_seg(uint16_t sel, uint8_t type, int code)
 {
 	return (struct kvm_segment){
-		.selector = sel, .limit = 0xffffffff, .type = type, .present = 1, .dpl = (uint8_t)dpl,
+		.selector = sel, .limit = 0xffffffff, .type = type, .present = 1,
 		.s = 1, .l = (uint8_t)code, .db = (uint8_t)!code, .g = 1,
 	};
 }
 
-/* Guest code: the loop, then the exit port.
- *   1: outl %eax, %dx ; dec %rcx ; jnz 1b ; mov $0xf4, %dx ; outl %eax, %dx ; hlt */
+/* The loop: 1: outl %eax, %dx ; dec %rcx ; jnz 1b ; mov $0xf4, %dx ;
+ * outl %eax, %dx ; hlt */
 static const uint8_t loop_code[] = {
 	0xef, 0x48, 0xff, 0xc9, 0x75, 0xfa, 0x66, 0xba, PORT_EXIT, 0x00, 0xef, 0xf4,
 };
+
+/* To CPL3 as the runtime gets there (examples/runtime/start.S): iretq from
+ * CPL0. push $0x23 (user SS); push $GPA_STACK; push $0x3002 (RFLAGS, IOPL 3);
+ * push $0x1b (user CS); push $GPA_LOOP; iretq. */
+static const uint8_t to_user_code[] = {
+	0x6a, 0x23, 0x68, 0x00, 0x00, 0x01, 0x00, 0x68, 0x02, 0x30, 0x00, 0x00,
+	0x6a, 0x1b, 0x68, 0x00, 0x90, 0x00, 0x00, 0x48, 0xcf,
+};
+#define GPA_GDT  0x5000
+#define GPA_LOOP 0x9000
+
+/* GDT: 0x08 kernel code, 0x10 kernel data, 0x18 user code, 0x20 user data
+ * (the runtime's descriptors), 0x28 the TSS. */
+static void raw_write_gdt(struct raw_vm *r)
+{
+	uint64_t gdt[7] = { 0, 0x00af9a000000ffff, 0x00cf92000000ffff, 0x00affa000000ffff,
+			    0x00cff2000000ffff };
+	uint64_t base = GPA_TSS, limit = 0x68 + 8192;
+	gdt[5] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x8bULL << 40 | /* busy TSS */
+		 ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+	gdt[6] = base >> 32;
+	memcpy(r->ram + GPA_GDT, gdt, sizeof(gdt));
+}
 
 static void raw_setup_longmode(struct raw_vm *r, int cpl, uint64_t count)
 {
@@ -141,17 +164,20 @@ static void raw_setup_longmode(struct raw_vm *r, int cpl, uint64_t count)
 	uint16_t iomap = 0x68;
 	memcpy(tss + 0x66, &iomap, 2);
 	tss[0x68 + 8192] = 0xff; /* the bitmap between is all zeros: every port allowed */
-	memcpy(r->ram + GPA_CODE, loop_code, sizeof(loop_code));
+	raw_write_gdt(r);
+	memcpy(r->ram + GPA_CODE, to_user_code, sizeof(to_user_code));
+	memcpy(r->ram + GPA_LOOP, loop_code, sizeof(loop_code));
 	raw_set_cpuid(r);
 
 	struct kvm_sregs s;
 	if (ioctl(r->cpu, KVM_GET_SREGS, &s))
 		die("KVM_GET_SREGS");
-	int rpl = cpl ? 3 : 0;
-	s.cs = raw_seg((uint16_t)((cpl ? 0x18 : 0x08) | rpl), 11, rpl, 1);
-	s.ds = s.es = s.fs = s.gs = s.ss = raw_seg((uint16_t)((cpl ? 0x20 : 0x10) | rpl), 3, rpl, 0);
+	s.cs = raw_seg(0x08, 11, 1);
+	s.ds = s.es = s.fs = s.gs = s.ss = raw_seg(0x10, 3, 0);
 	s.tr = (struct kvm_segment){ .selector = 0x28, .base = GPA_TSS, .limit = 0x68 + 8192,
 				     .type = 11, .present = 1 };
+	s.gdt.base = GPA_GDT;
+	s.gdt.limit = 7 * 8 - 1;
 	s.cr0 = 0x80000011; /* PG, ET, PE */
 	s.cr3 = GPA_PML4;
 	s.cr4 = 0x20;       /* PAE */
@@ -159,7 +185,7 @@ static void raw_setup_longmode(struct raw_vm *r, int cpl, uint64_t count)
 	if (ioctl(r->cpu, KVM_SET_SREGS, &s))
 		die("KVM_SET_SREGS");
 	struct kvm_regs regs = {
-		.rip = GPA_CODE, .rsp = GPA_STACK, .rflags = 0x3002, /* IOPL 3 */
+		.rip = cpl ? GPA_CODE : GPA_LOOP, .rsp = GPA_STACK, .rflags = 0x3002, /* IOPL 3 */
 		.rcx = count, .rdx = VMM_HC_BASE, .rax = 0x1000,
 	};
 	if (ioctl(r->cpu, KVM_SET_REGS, &regs))

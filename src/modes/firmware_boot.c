@@ -80,7 +80,11 @@ static int fw_boot_items(struct fw_boot *b, const struct vm *vm, const struct vm
 	/* No bootable disk: reboot at once (vmm then ends, status 120) instead of
 	 * SeaBIOS's default 60 s wait (src/boot.c boot_fail). */
 	const uint8_t fail_wait[4] = { 0 };
-	/* No "Press ESC for boot menu" 2.5 s wait (src/boot.c interactive_bootmenu). */
+	/* No "Press ESC for boot menu" 2.5 s wait (src/boot.c interactive_bootmenu).
+	 * No etc/irq0-override: KVM's in-kernel PIT raises GSI 0 and the default
+	 * routing sends it to IOAPIC pin 0, so the MADT and MP table must keep
+	 * ISA IRQ 0 on pin 0; QEMU's IRQ0->GSI2 override goes with a GSI 0 ->
+	 * pin 2 route vmm does not install (firmware-and-platform.md §1.5). */
 	return fw_boot_e820(b, &vm->mem, e) ||
 	       fw_cfg_add_u16(&b->cfg, FW_CFG_NB_CPUS, (uint16_t)cfg->cpus, e) ||
 	       fw_cfg_add_u16(&b->cfg, FW_CFG_MAX_CPUS, (uint16_t)cfg->cpus, e) ||

@@ -164,23 +164,35 @@ static bool vp_common_write_field(struct virtio_pci *vp, uint64_t off, unsigned 
 	bool q_ok = vp_queue_selected(vp) && !d->qcfg[vp->queue_select].enabled;
 	switch (off) {
 	case VIRTIO_PCI_COMMON_DFSELECT:
-		return size == 4 && ((vp->dfselect = (uint32_t)val), true);
+		if (size != 4)
+			return false;
+		vp->dfselect = (uint32_t)val;
+		return true;
 	case VIRTIO_PCI_COMMON_GFSELECT:
-		return size == 4 && ((vp->gfselect = (uint32_t)val), true);
+		if (size != 4)
+			return false;
+		vp->gfselect = (uint32_t)val;
+		return true;
 	case VIRTIO_PCI_COMMON_GF:
 		if (size != 4)
 			return false;
 		virtio_dev_features_write(d, vp->gfselect, (uint32_t)val);
 		return true;
 	case VIRTIO_PCI_COMMON_MSIX:
-		return size == 2 && ((vp->config_vector = vp_vector(vp, val)), true);
+		if (size != 2)
+			return false;
+		vp->config_vector = vp_vector(vp, val);
+		return true;
 	case VIRTIO_PCI_COMMON_STATUS:
 		if (size != 1)
 			return false;
 		virtio_dev_status_write(d, (uint8_t)val);
 		return true;
 	case VIRTIO_PCI_COMMON_Q_SELECT:
-		return size == 2 && ((vp->queue_select = (uint16_t)val), true);
+		if (size != 2)
+			return false;
+		vp->queue_select = (uint16_t)val;
+		return true;
 	case VIRTIO_PCI_COMMON_Q_SIZE:
 		if (size != 2 || !q_ok)
 			return false;

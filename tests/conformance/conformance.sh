@@ -78,15 +78,6 @@ qemu)
 esac
 elapsed=$(($(date +%s) - start))
 
-# vmm says so, in these words, for a mode whose firmware boot is not written
-# yet (para mode today); the message goes away with the feature.
-if [ "$runner" = vmm ] && [ "$status" = 2 ] &&
-	grep -q "booting a disk image through firmware is not built yet" "$log"; then
-	echo "SKIP: vmm cannot boot a disk image in $mode mode yet:"
-	cat "$log"
-	exit 77
-fi
-
 fail=0
 cat "$log"
 echo "--- $runner $mode: status $status after ${elapsed}s"

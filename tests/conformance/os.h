@@ -29,7 +29,6 @@
 #define PIC1_DATA 0x21
 #define PIC2_CMD  0xA0
 #define PIC2_DATA 0xA1
-#define PIC_EOI   0x20
 #define IRQ_VECTOR_BASE 0x20 /* we remap the PICs to vectors 0x20-0x2F */
 #define PIT_CH0   0x40
 #define PIT_CH2   0x42
@@ -42,10 +41,10 @@
 #define CMOS_DATA  0x71
 
 /* Memory the OS uses at fixed physical addresses: above the OS image and its
- * stacks (1 MiB + ~1 MiB), in RAM that every configuration here has (>= 16 MiB). */
+ * stacks (1 MiB + ~1 MiB), in RAM that every configuration here has (the
+ * disk needs a VM of at least 64 MiB). */
 #define CONF_PRD_PA  0x3F0000 /* PRD table: dword aligned, within one 64 KiB page */
 #define CONF_BUF_PA  0x400000 /* 64 KiB aligned data buffers */
-#define CONF_BUF_SIZE 0x40000
 /* Device-visible memory for the shared virtio driver (lib/pmem.h), which
  * normally finds it in the boot loader's e820 map; a firmware-booted OS has
  * no such map here, so pmem_fixed.c hands out this fixed range instead. */

@@ -5,7 +5,7 @@
 #   vmm.check=shell vmm.cmd="..."  run a shell command; its status is the VM's
 #   vmm.check=blk                   ext4 on /dev/vda: write, fsync, read back
 #   vmm.check=info                  print what the kernel found (devices, clock)
-#   vmm.check=panic                 panic the kernel (tests pvpanic/panic status)
+#   vmm.check=panic                 /init exits: the kernel panics (pvpanic -> status)
 export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -42,12 +42,16 @@ blk)
 	;;
 info)
 	echo "clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
-	ls /sys/bus/pci/devices /sys/block
+	for d in /sys/bus/pci/devices/*; do
+		echo "pci: ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") driver=$(basename "$(readlink "$d/driver" 2>/dev/null)")"
+	done
+	echo "block: $(ls /sys/block | tr '\n' ' ')"
+	[ -e /dev/hwrng ] && head -c 16 /dev/hwrng | od -An -tx1 | sed 's/^/hwrng:/'
 	vm_exit 0
 	;;
 panic)
-	echo c > /proc/sysrq-trigger
-	vm_exit 1
+	echo "init: exiting, the kernel will panic"
+	exit 1
 	;;
 *)
 	echo "init: unknown check '$check'"

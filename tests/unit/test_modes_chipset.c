@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "modes/full/i440fx.h"
+#include "modes/full/piix3.h"
 #include "modes/full/piix4_pm.h"
 
 #define MAX_GSI 24

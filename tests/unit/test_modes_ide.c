@@ -141,6 +141,15 @@ static uint8_t wait_ready(void)
 	return 0;
 }
 
+/* Give the I/O thread up to 20 ms to finish what is in flight. */
+static void settle(void)
+{
+	for (int i = 0; i < 20 && (altstatus() & ATA_SR_BSY); i++) {
+		struct timespec ts = { 0, 1000000 };
+		nanosleep(&ts, NULL);
+	}
+}
+
 static void task_lba28(uint32_t lba, uint8_t count)
 {
 	outb(ATA_REG_NSECT, count);
@@ -581,6 +590,89 @@ START_TEST(test_read_only_refuses_writes)
 }
 END_TEST
 
+/* A hostile guest: random register traffic, random PRD tables and bus-master
+ * commands (fixed seed). Nothing may crash or reach outside RAM (ASan/UBSan
+ * builds check that), and a software reset must bring back a working drive. */
+START_TEST(test_random_traffic_then_reset)
+{
+	static const uint8_t cmds[] = {
+		ATA_CMD_IDENTIFY, ATA_CMD_READ, ATA_CMD_WRITE, ATA_CMD_READ_EXT, ATA_CMD_WRITE_EXT,
+		ATA_CMD_READ_MULTIPLE, ATA_CMD_WRITE_MULTIPLE, ATA_CMD_SET_MULTIPLE,
+		ATA_CMD_READ_DMA, ATA_CMD_WRITE_DMA, ATA_CMD_READ_DMA_EXT, ATA_CMD_WRITE_DMA_EXT,
+		ATA_CMD_FLUSH, ATA_CMD_SET_FEATURES, ATA_CMD_VERIFY_EXT, 0x5A,
+	};
+	uint32_t x = 12345;
+	bool srst = false;
+	for (unsigned i = 0; i < 16; i++)
+		prd(i, (uint32_t)(DMA_BUF + i * 0x1000), 0x1000, i == 15);
+	for (unsigned n = 0; n < 10000; n++) {
+		x = x * 1103515245u + 12345u;
+		uint32_t r = x >> 8;
+		unsigned what = r % 16, reg = 1 + (r >> 4) % 6;
+		uint8_t v = (uint8_t)(r >> 8);
+		switch (what) {
+		case 0: case 1: case 2:
+			/* Small sector counts and LBAs near the start keep transfers short. */
+			outb(reg, reg == ATA_REG_DEVICE ? (v & 0x50) | ATA_DEV_LBA
+				  : reg == ATA_REG_NSECT ? v % 20 : v % 8);
+			break;
+		case 3:
+			outb(ATA_REG_STATUS, cmds[(r >> 12) % sizeof(cmds)]);
+			if ((r >> 16) & 1) /* often straight into a DMA transfer */
+				ide_bmdma_ops.write(&ide, BM_REG_CMD, 1, BM_CMD_START | (v & BM_CMD_TO_MEM));
+			if (((r >> 17) & 1) && !srst) /* and often let it finish */
+				settle();
+			break;
+		case 4: case 5:
+			for (unsigned k = (r >> 12) % 300; k > 0; k--)
+				ide_cmd_ops.read(ch, ATA_REG_DATA, (r >> 20) & 1 ? 4 : 2);
+			break;
+		case 6:
+			for (unsigned k = (r >> 12) % 300; k > 0; k--)
+				ide_cmd_ops.write(ch, ATA_REG_DATA, 2, k);
+			break;
+		case 7:
+			srst = (r >> 12) % 4 == 0;
+			devctl(srst ? ATA_CTL_SRST : v & (ATA_CTL_NIEN | ATA_CTL_HOB));
+			break;
+		case 8: case 9:
+			ide_bmdma_ops.write(&ide, BM_REG_CMD, 1, v & (BM_CMD_START | BM_CMD_TO_MEM));
+			break;
+		case 10:
+			ide_bmdma_ops.write(&ide, BM_REG_STATUS, 1, v);
+			break;
+		case 11:
+			/* The PRD pointer at our table, at random RAM, or outside RAM. */
+			ide_bmdma_ops.write(&ide, BM_REG_PRD, 4,
+					    (r >> 12) % 4 ? (uint32_t)PRD_TABLE : x);
+			break;
+		case 12:
+			/* An entry anywhere, of any size, maybe the end of the table. */
+			prd((r >> 12) % 16, (r >> 14) % 4 ? (uint32_t)(DMA_BUF + (x & 0xFFFFF)) : x,
+			    x >> 16, (r >> 13) & 1);
+			break;
+		default:
+			inb(ATA_REG_STATUS);
+			altstatus();
+			break;
+		}
+	}
+	ck_assert_uint_gt(atomic_load(&ide.aborted), 10);
+	/* Let whatever is in flight finish, then reset and use the drive. */
+	devctl(ATA_CTL_SRST);
+	devctl(0);
+	ck_assert_uint_eq(wait_ready(), ATA_SR_DRDY | ATA_SR_DSC);
+	ck_assert_uint_eq(inb(ATA_REG_NSECT), 1);
+	ide_bmdma_ops.write(&ide, BM_REG_CMD, 1, 0);
+	task_lba28(9, 1);
+	outb(ATA_REG_STATUS, ATA_CMD_READ);
+	ck_assert_uint_eq(wait_ready() & ATA_SR_DRQ, ATA_SR_DRQ);
+	uint8_t sec[IDE_SECTOR]; /* the random writes may have changed it */
+	file_sector(9, sec);
+	ck_assert_uint_eq(inw_data(), sec[0] | sec[1] << 8);
+}
+END_TEST
+
 static Suite *ide_suite(void)
 {
 	Suite *s = suite_create("ide");
@@ -597,6 +689,7 @@ static Suite *ide_suite(void)
 	tcase_add_test(tc, test_prd_bad_entries);
 	tcase_add_test(tc, test_flush_and_features);
 	tcase_add_test(tc, test_reset_during_io);
+	tcase_add_test(tc, test_random_traffic_then_reset);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("ro");
 	tcase_add_checked_fixture(tc, setup_ro, teardown);

@@ -2,7 +2,13 @@
  * hardware (as far as CPUID and the chipset go): an i440FX host bridge, a
  * PIIX3 (ISA bridge with PIRQ router, IDE) and PIIX4 power management on PCI,
  * CMOS, the legacy PC devices, and SeaBIOS booting the first disk; or, with
- * --kernel, a direct kernel boot on the same machine. */
+ * --kernel, a direct kernel boot on the same machine.
+ *
+ * Memory below 1 MiB is plain RAM, the legacy VGA window 0xA0000-0xBFFFF
+ * included: there is no VGA device, SeaBIOS's e820 leaves the window out so no
+ * guest allocates it, and an unmapped hole would only turn stray accesses into
+ * MMIO exits. The BIOS area 0xC0000-0xFFFFF is RAM too, holding SeaBIOS's
+ * copy of itself (firmware_boot.c); the PAM registers are stored, not acted on. */
 #include <stdlib.h>
 
 #include "core/vm.h"
@@ -10,6 +16,7 @@
 #include "devices/reset_ports.h"
 #include "modes/full/full.h"
 #include "modes/full/i440fx.h"
+#include "modes/full/piix3.h"
 #include "modes/full/piix4_pm.h"
 #include "modes/mode.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "modes/full/i440fx.h"
+#include "modes/full/piix3.h"
 
 static int64_t piix4_host_now(void *ctx)
 {

@@ -6,7 +6,7 @@
 
 #include "core/vm.h"
 #include "modes/full/full.h"
-#include "modes/full/i440fx.h"
+#include "modes/full/piix3.h"
 #include "modes/full/ide.h"
 
 struct piix_ide {

@@ -62,7 +62,12 @@ static int hc_open_disks(struct vm *vm, struct hc_machine *m, const struct vmm_c
 	if (cfg->ndisks > VMM_MAX_DISKS)
 		return err_set(e, ERR_INPUT, "%u disks: at most %d", cfg->ndisks, VMM_MAX_DISKS);
 	for (unsigned i = 0; i < cfg->ndisks; i++) {
-		if (blk_open(&m->blk[i], cfg->disks[i].path, cfg->disks[i].readonly, e) ||
+		const struct vmm_disk *d = &cfg->disks[i];
+		unsigned flags = (d->readonly ? BLK_OPEN_READONLY : 0) |
+				 (d->cache == VMM_DISK_CACHE_NONE ? BLK_OPEN_DIRECT : 0);
+		if (!d->path)
+			return err_set(e, ERR_INPUT, "disk %u: no image path", i);
+		if (blk_open_flags(&m->blk[i], d->path, flags, e) ||
 		    blk_attach(m->blk[i], &vm->loop, e))
 			return -1;
 		env->disks[i] = (struct hc_disk){
