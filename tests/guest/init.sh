@@ -3,7 +3,8 @@
 # by vmm.check= on the kernel command line, reports on the console, and ends
 # the VM through the exit port 0xf4 (via /dev/port) with the check's status.
 #   vmm.check=shell vmm.cmd="..."  run a shell command; its status is the VM's
-#   vmm.check=blk                   ext4 on /dev/vda: write, fsync, read back
+#   vmm.check=blk [vmm.disk=sda]    ext4 on the disk (default: vda, else sda):
+#                                   write, fsync, read back
 #   vmm.check=info                  print what the kernel found (devices, clock)
 #   vmm.check=panic                 /init exits: the kernel panics (pvpanic -> status)
 export PATH=/bin
@@ -29,8 +30,11 @@ shell)
 	vm_exit $?
 	;;
 blk)
+	disk=$(arg vmm.disk)
+	[ -n "$disk" ] || { [ -b /dev/vda ] && disk=vda; } || disk=sda
+	echo "init: disk $disk"
 	mkdir -p /mnt
-	mount -t ext4 /dev/vda /mnt || vm_exit 10
+	mount -t ext4 "/dev/$disk" /mnt || vm_exit 10
 	echo "written by the vmm guest" > /mnt/guest-file || vm_exit 11
 	fsync /mnt/guest-file 2>/dev/null || sync
 	read -r line < /mnt/guest-file
