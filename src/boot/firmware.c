@@ -1,4 +1,4 @@
-/* firmware.c: load and check a SeaBIOS image; copy its alias below 1 MiB (see firmware.h). */
+/* firmware.c: load and check a SeaBIOS image; copy it below 1 MiB (see firmware.h). */
 #include "boot/firmware.h"
 
 #include <stdlib.h>
@@ -50,8 +50,7 @@ uint64_t firmware_rom_base(const struct firmware_image *fw)
 
 int firmware_copy_low(const struct firmware_image *fw, const struct guest_mem *m, struct err *e)
 {
-	size_t n = fw->len < FIRMWARE_ALIAS_MAX ? fw->len : FIRMWARE_ALIAS_MAX;
-	if (mem_write(m, FIRMWARE_ALIAS_END - n, fw->data + fw->len - n, n))
+	if (mem_write(m, FIRMWARE_SHADOW_END - fw->len, fw->data, fw->len))
 		return err_set(e, ERR_HOST, "firmware: the BIOS area below 1 MiB is not RAM");
 	return 0;
 }
