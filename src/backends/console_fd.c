@@ -78,8 +78,17 @@ static void console_pump(struct console_fd *c, bool readable)
 
 static void console_on_input(void *opaque, uint32_t events)
 {
-	(void)events;
-	console_pump(opaque, true);
+	struct console_fd *c = opaque;
+	/* epoll reports a hang-up even while input is disarmed, so a device
+	 * with no room would see it forever: stop watching, and read the rest
+	 * on room events, as for a regular file (a hung-up pipe or tty never
+	 * blocks a read). */
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		evloop_remove(c->loop, c->in_fd);
+		c->in_pollable = false;
+		c->in_armed = false;
+	}
+	console_pump(c, true);
 }
 
 static void console_on_room(void *opaque, uint32_t events)

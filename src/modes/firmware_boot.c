@@ -2,10 +2,13 @@
  * image read-only below 4 GiB and copied below 1 MiB, and fw_cfg telling it
  * the memory map, the CPU count and where the serial console is. The boot CPU
  * then starts at the reset vector, which is KVM's power-on state. */
+#include <linux/kvm.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "boot/e820.h"
 #include "boot/firmware.h"
+#include "boot/smbios.h"
 #include "core/layout.h"
 #include "core/vm.h"
 #include "devices/fw_cfg.h"
@@ -70,6 +73,36 @@ static int fw_boot_e820(struct fw_boot *b, const struct guest_mem *m, struct err
 	return fw_cfg_add_file(&b->cfg, "etc/e820", t, (uint32_t)(n * sizeof(t[0])), e);
 }
 
+/* SMBIOS tables of our own: SeaBIOS would otherwise spend ~0.2 s of emulated
+ * code building legacy ones that call the machine "QEMU" (boot/smbios.h). */
+static int fw_boot_smbios(struct fw_boot *b, const struct vm *vm, const struct vmm_config *cfg,
+			  struct err *e)
+{
+	struct smbios_info info = { .cpus = cfg->cpus, .mem = &vm->mem };
+	const struct kvm_cpuid_entry2 *leaf0 = cpuid_find(vm->cpuid, 0, 0);
+	const struct kvm_cpuid_entry2 *leaf1 = cpuid_find(vm->cpuid, 1, 0);
+	if (leaf0) {
+		memcpy(info.cpu_vendor, &leaf0->ebx, 4);
+		memcpy(info.cpu_vendor + 4, &leaf0->edx, 4);
+		memcpy(info.cpu_vendor + 8, &leaf0->ecx, 4);
+	}
+	if (leaf1) {
+		info.cpuid_signature = leaf1->eax;
+		info.cpuid_features = leaf1->edx;
+	}
+	uint8_t *tables = malloc(SMBIOS_TABLES_MAX);
+	uint8_t ep[SMBIOS_EP_SIZE];
+	if (!tables)
+		return err_set(e, ERR_HOST, "out of memory");
+	size_t len = smbios_build(&info, tables, SMBIOS_TABLES_MAX, ep);
+	int rc = len ? 0 : err_set(e, ERR_HOST, "SMBIOS tables do not fit in %d bytes", SMBIOS_TABLES_MAX);
+	if (!rc)
+		rc = fw_cfg_add_file(&b->cfg, "etc/smbios/smbios-tables", tables, (uint32_t)len, e) ||
+		     fw_cfg_add_file(&b->cfg, "etc/smbios/smbios-anchor", ep, sizeof(ep), e) ? -1 : 0;
+	free(tables);
+	return rc;
+}
+
 static int fw_boot_items(struct fw_boot *b, const struct vm *vm, const struct vmm_config *cfg,
 			 struct err *e)
 {
@@ -85,7 +118,7 @@ static int fw_boot_items(struct fw_boot *b, const struct vm *vm, const struct vm
 	 * routing sends it to IOAPIC pin 0, so the MADT and MP table must keep
 	 * ISA IRQ 0 on pin 0; QEMU's IRQ0->GSI2 override goes with a GSI 0 ->
 	 * pin 2 route vmm does not install (firmware-and-platform.md §1.5). */
-	return fw_boot_e820(b, &vm->mem, e) ||
+	return fw_boot_e820(b, &vm->mem, e) || fw_boot_smbios(b, vm, cfg, e) ||
 	       fw_cfg_add_u16(&b->cfg, FW_CFG_NB_CPUS, (uint16_t)cfg->cpus, e) ||
 	       fw_cfg_add_u16(&b->cfg, FW_CFG_MAX_CPUS, (uint16_t)cfg->cpus, e) ||
 	       fw_cfg_add_u16(&b->cfg, FW_CFG_BOOT_MENU, 0, e) ||

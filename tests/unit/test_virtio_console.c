@@ -4,6 +4,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,7 +52,8 @@ static void teardown(struct t *t)
 	close(t->c->fd.out_fd);
 	virtio_console_destroy(t->c);
 	rig_free(t->r);
-	close(t->in_w);
+	if (t->in_w >= 0)
+		close(t->in_w);
 	close(t->out_r);
 }
 
@@ -74,8 +76,9 @@ START_TEST(test_ids_and_features)
 	ck_assert_uint_eq(rig_cfg_rd(t.r, PCI_REVISION_ID, 4) >> 8, VIRTIO_PCI_CLASS_CONSOLE);
 	uint64_t f = rig_device_features(t.r);
 	ck_assert_uint_ne(f & VIRTIO_BIT(VIRTIO_CONSOLE_F_EMERG_WRITE), 0);
-	ck_assert_uint_eq(f & VIRTIO_BIT(VIRTIO_CONSOLE_F_MULTIPORT), 0);
-	ck_assert_uint_eq(rig_rd(t.r, VIRTIO_PCI_COMMON_NUMQ, 2), 2);
+	ck_assert_uint_ne(f & VIRTIO_BIT(VIRTIO_CONSOLE_F_MULTIPORT), 0);
+	ck_assert_uint_eq(rig_rd(t.r, VIRTIO_PCI_COMMON_NUMQ, 2), 4);
+	ck_assert_uint_eq(rig_rd(t.r, VIRTIO_PCI_DEVICE_OFF + VIRTIO_CONSOLE_CFG_MAX_PORTS, 4), 1);
 	teardown(&t);
 }
 END_TEST
@@ -155,6 +158,131 @@ START_TEST(test_receive_into_waiting_buffer)
 }
 END_TEST
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* The host closes its end right after typing, long before the guest has
+ * buffers (echo hi | vmm ...): the input waits without the I/O thread
+ * spinning on the hang-up, then arrives whole. */
+START_TEST(test_receive_after_host_hangup)
+{
+	struct t t = setup(false);
+	ck_assert_int_eq(write(t.in_w, "typed-then-gone\n", 16), 16);
+	close(t.in_w);
+	t.in_w = -1;
+	usleep(50000);
+	double before = cpu_seconds();
+	usleep(300000);
+	ck_assert_msg(cpu_seconds() - before < 0.1, "the I/O thread spins on the hang-up");
+	ck_assert_uint_eq(rig_driver_init(t.r, features, 2, 16) & VIRTIO_STATUS_DRIVER_OK,
+			  VIRTIO_STATUS_DRIVER_OK);
+	struct rig_buf b = { RIG_BUF, 64, true };
+	rig_offer(t.r, VIRTIO_CONSOLE_RXQ, &b, 1);
+	rig_kick(t.r, VIRTIO_CONSOLE_RXQ);
+	ck_assert(rig_wait_used(t.r, VIRTIO_CONSOLE_RXQ, 1));
+	ck_assert_uint_eq(rig_used_len(t.r, VIRTIO_CONSOLE_RXQ, 0), 16);
+	char got[16];
+	mem_read(&t.r->mem, RIG_BUF, got, 16);
+	ck_assert_mem_eq(got, "typed-then-gone\n", 16);
+	teardown(&t);
+}
+END_TEST
+
+/* ---- MULTIPORT: the guest says when the port is open ---- */
+
+#define CTRL_IN  (RIG_BUF + 0x8000) /* control receive buffers, 16 bytes apart */
+#define CTRL_OUT (RIG_BUF + 0x9000)
+
+static void ctrl_send(struct t *t, unsigned n, uint32_t id, uint16_t event, uint16_t value)
+{
+	uint8_t m[8];
+	memcpy(m, &id, 4);
+	memcpy(m + 4, &event, 2);
+	memcpy(m + 6, &value, 2);
+	mem_write(&t->r->mem, CTRL_OUT + 16ULL * n, m, 8);
+	struct rig_buf b = { CTRL_OUT + 16ULL * n, 8, false };
+	rig_offer(t->r, VIRTIO_CONSOLE_CTRL_TX, &b, 1);
+	rig_kick(t->r, VIRTIO_CONSOLE_CTRL_TX);
+	ck_assert(rig_wait_used(t->r, VIRTIO_CONSOLE_CTRL_TX, (uint16_t)(n + 1)));
+}
+
+/* The n-th control message the device sent: event and value (id must be 0). */
+static void ctrl_expect(struct t *t, unsigned n, uint16_t event, uint16_t value)
+{
+	ck_assert(rig_wait_used(t->r, VIRTIO_CONSOLE_CTRL_RX, (uint16_t)(n + 1)));
+	ck_assert_uint_eq(rig_used_len(t->r, VIRTIO_CONSOLE_CTRL_RX, (uint16_t)n), 8);
+	uint32_t slot = rig_used_id(t->r, VIRTIO_CONSOLE_CTRL_RX, (uint16_t)n);
+	uint8_t m[8];
+	mem_read(&t->r->mem, CTRL_IN + 16ULL * slot, m, 8);
+	uint32_t id;
+	uint16_t ev, val;
+	memcpy(&id, m, 4);
+	memcpy(&ev, m + 4, 2);
+	memcpy(&val, m + 6, 2);
+	ck_assert_uint_eq(id, 0);
+	ck_assert_uint_eq(ev, event);
+	ck_assert_uint_eq(val, value);
+}
+
+START_TEST(test_multiport_input_waits_for_port_open)
+{
+	struct t t = setup(false);
+	uint64_t f = features | VIRTIO_BIT(VIRTIO_CONSOLE_F_MULTIPORT);
+	ck_assert_uint_eq(rig_driver_init(t.r, f, VIRTIO_CONSOLE_NQUEUES, 16) &
+			  VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DRIVER_OK);
+	for (unsigned i = 0; i < 8; i++) {
+		struct rig_buf b = { CTRL_IN + 16ULL * i, 16, true };
+		rig_offer(t.r, VIRTIO_CONSOLE_CTRL_RX, &b, 1);
+	}
+	rig_kick(t.r, VIRTIO_CONSOLE_CTRL_RX);
+	struct rig_buf rx = { RIG_BUF, 64, true };
+	rig_offer(t.r, VIRTIO_CONSOLE_RXQ, &rx, 1);
+	rig_kick(t.r, VIRTIO_CONSOLE_RXQ);
+	ck_assert_int_eq(write(t.in_w, "early", 5), 5);
+
+	ctrl_send(&t, 0, 0xFFFFFFFF, VIRTIO_CONSOLE_DEVICE_READY, 1);
+	ctrl_expect(&t, 0, VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	ctrl_send(&t, 1, 0, VIRTIO_CONSOLE_PORT_READY, 1);
+	ctrl_expect(&t, 1, VIRTIO_CONSOLE_CONSOLE_PORT, 1);
+	ctrl_expect(&t, 2, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	/* Buffers are there, but the port is not open on the guest's side yet:
+	 * Linux would throw the bytes away. */
+	usleep(30000);
+	ck_assert_uint_eq(rig_used_idx(t.r, VIRTIO_CONSOLE_RXQ), 0);
+	ctrl_send(&t, 2, 0, VIRTIO_CONSOLE_PORT_OPEN, 1);
+	ck_assert(rig_wait_used(t.r, VIRTIO_CONSOLE_RXQ, 1));
+	ck_assert_uint_eq(rig_used_len(t.r, VIRTIO_CONSOLE_RXQ, 0), 5);
+	char got[5];
+	mem_read(&t.r->mem, RIG_BUF, got, 5);
+	ck_assert_mem_eq(got, "early", 5);
+	ck_assert_uint_eq(t.c->vdev.bad_requests, 0);
+	teardown(&t);
+}
+END_TEST
+
+/* Control messages wait for receive buffers the driver has not given yet. */
+START_TEST(test_multiport_messages_wait_for_buffers)
+{
+	struct t t = setup(false);
+	uint64_t f = features | VIRTIO_BIT(VIRTIO_CONSOLE_F_MULTIPORT);
+	ck_assert_uint_eq(rig_driver_init(t.r, f, VIRTIO_CONSOLE_NQUEUES, 16) &
+			  VIRTIO_STATUS_DRIVER_OK, VIRTIO_STATUS_DRIVER_OK);
+	ctrl_send(&t, 0, 0xFFFFFFFF, VIRTIO_CONSOLE_DEVICE_READY, 1);
+	usleep(20000);
+	ck_assert_uint_eq(rig_used_idx(t.r, VIRTIO_CONSOLE_CTRL_RX), 0);
+	struct rig_buf b = { CTRL_IN, 16, true };
+	rig_offer(t.r, VIRTIO_CONSOLE_CTRL_RX, &b, 1);
+	rig_kick(t.r, VIRTIO_CONSOLE_CTRL_RX);
+	ctrl_expect(&t, 0, VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	teardown(&t);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("virtio_console");
@@ -165,6 +293,9 @@ int main(void)
 	tcase_add_test(tc, test_emergency_write);
 	tcase_add_test(tc, test_receive_waits_for_buffers);
 	tcase_add_test(tc, test_receive_into_waiting_buffer);
+	tcase_add_test(tc, test_receive_after_host_hangup);
+	tcase_add_test(tc, test_multiport_input_waits_for_port_open);
+	tcase_add_test(tc, test_multiport_messages_wait_for_buffers);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
