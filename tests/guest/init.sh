@@ -50,7 +50,14 @@ info)
 		echo "pci: ${d##*/} $(cat "$d/vendor"):$(cat "$d/device") driver=$(basename "$(readlink "$d/driver" 2>/dev/null)")"
 	done
 	echo "block: $(ls /sys/block | tr '\n' ' ')"
-	[ -e /dev/hwrng ] && head -c 16 /dev/hwrng | od -An -tx1 | sed 's/^/hwrng:/'
+	# The virtio-rng driver may still be registering with the hwrng core
+	# when /init starts: give it a few tries.
+	for try in 1 2 3 4 5; do
+		rng=$(dd if=/dev/hwrng bs=16 count=1 2>/dev/null | od -An -tx1)
+		[ -n "$rng" ] && break
+		sleep 1
+	done
+	echo "hwrng: current=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null) bytes:${rng:-none}"
 	vm_exit 0
 	;;
 panic)

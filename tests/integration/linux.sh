@@ -39,7 +39,7 @@ info)
 		exit $?
 	fi
 	sh "$runner" $common --expect 'Hypervisor detected: KVM' --expect 'kvm-clock' \
-		--expect 'pci: 0000:00:01.0 0x1af4' --expect 'driver=virtio-pci' --expect 'hwrng:' -- \
+		--expect 'pci: 0000:00:01.0 0x1af4' --expect 'driver=virtio-pci' --expect 'hwrng: current=virtio_rng' --reject 'bytes:none' -- \
 		"$vmm" run --mode="$mode" --mem 64M --kernel "$VMM_KERNEL_DIR/vmlinux" --initrd "$initrd" \
 		--cmdline "$cl vmm.check=info" "$@"
 	;;
