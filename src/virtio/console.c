@@ -10,31 +10,14 @@ static struct virtio_console *vcon_of(struct virtio_dev *d)
 	return (struct virtio_console *)(void *)((char *)d - offsetof(struct virtio_console, vdev));
 }
 
-static void put_le(uint8_t *p, unsigned n, uint64_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static bool vcon_multiport(const struct virtio_console *c)
-{
-	return virtio_dev_has(&c->vdev, VIRTIO_CONSOLE_F_MULTIPORT);
-}
-
-/* May host input go to the guest now? Lock held. */
+/* May host input go to the guest now? Lock held. Only once the driver has
+ * sent something on the port: Linux fills the receive queue before it marks
+ * the port connected (virtio_console.c add_port, then init_port_console) and
+ * throws away what arrives in between; it writes to the console only after. */
 static bool vcon_rx_allowed(const struct virtio_console *c)
 {
 	const struct virtio_dev *d = &c->vdev;
-	return virtio_dev_live(d) && d->queues[VIRTIO_CONSOLE_RXQ].ready &&
-	       (!vcon_multiport(c) || c->port_open);
+	return virtio_dev_live(d) && d->queues[VIRTIO_CONSOLE_RXQ].ready && c->tx_seen;
 }
 
 /* console_fd's push: host input into receive buffers (I/O thread). Returns
@@ -88,102 +71,12 @@ static void vcon_tx(struct virtio_console *c)
 			for (unsigned i = 0; i < c->el.nout; i++)
 				console_sink_write(&c->out, c->el.iov[i].iov_base, c->el.iov[i].iov_len);
 			c->tx_bytes += c->el.out_bytes;
+			c->tx_seen |= c->el.out_bytes > 0;
 			vq_push(q, c->el.head, 0);
 		}
 	} while (vq_enable_notify(q));
 	virtio_dev_used(d, VIRTIO_CONSOLE_TXQ);
-}
-
-/* ---- control queues (MULTIPORT, §5.3.6.2) ---- */
-
-/* Deliver queued device->driver messages into control receive buffers. */
-static void vcon_ctrl_flush(struct virtio_console *c)
-{
-	struct virtio_dev *d = &c->vdev;
-	struct vq *q = &d->queues[VIRTIO_CONSOLE_CTRL_RX];
-	unsigned sent = 0;
-	while (sent < c->npending && vq_pop(q, &c->el) > 0) {
-		uint8_t msg[VIRTIO_CONSOLE_CTRL_SIZE];
-		put_le(msg, 4, c->pending[sent].id);
-		put_le(msg + 4, 2, c->pending[sent].event);
-		put_le(msg + 6, 2, c->pending[sent].value);
-		struct vq_elem *el = &c->el;
-		size_t done = 0;
-		for (unsigned i = 0; i < el->nin && done < sizeof(msg); i++) {
-			struct iovec *v = &el->iov[el->nout + i];
-			size_t k = v->iov_len < sizeof(msg) - done ? v->iov_len : sizeof(msg) - done;
-			memcpy(v->iov_base, msg + done, k);
-			done += k;
-		}
-		if (done < sizeof(msg))
-			d->bad_requests++; /* a buffer too small for a message: it is lost */
-		vq_push(q, el->head, (uint32_t)done);
-		sent++;
-	}
-	memmove(c->pending, c->pending + sent, (c->npending - sent) * sizeof(c->pending[0]));
-	c->npending -= sent;
-	virtio_dev_used(d, VIRTIO_CONSOLE_CTRL_RX);
-}
-
-static void vcon_ctrl_send(struct virtio_console *c, uint16_t event, uint16_t value)
-{
-	if (c->npending == VIRTIO_CONSOLE_MAX_PENDING) {
-		c->vdev.bad_requests++; /* the driver gives no buffers and keeps asking */
-		return;
-	}
-	c->pending[c->npending++] = (struct virtio_console_ctrl){ 0, event, value };
-	vcon_ctrl_flush(c);
-}
-
-static void vcon_ctrl_handle(struct virtio_console *c, const uint8_t *msg)
-{
-	uint32_t id = (uint32_t)get_le(msg, 4);
-	uint16_t event = (uint16_t)get_le(msg + 4, 2), value = (uint16_t)get_le(msg + 6, 2);
-	switch (event) {
-	case VIRTIO_CONSOLE_DEVICE_READY:
-		if (value == 1)
-			vcon_ctrl_send(c, VIRTIO_CONSOLE_DEVICE_ADD, 0); /* port 0 */
-		break;
-	case VIRTIO_CONSOLE_PORT_READY:
-		if (id != 0 || value != 1)
-			break;
-		/* Port 0 is the console, and the host side is always there. */
-		vcon_ctrl_send(c, VIRTIO_CONSOLE_CONSOLE_PORT, 1);
-		vcon_ctrl_send(c, VIRTIO_CONSOLE_PORT_OPEN, 1);
-		break;
-	case VIRTIO_CONSOLE_PORT_OPEN:
-		if (id != 0)
-			break;
-		c->port_open = value != 0;
-		vcon_rx_resume(c);
-		break;
-	default:
-		break; /* names, resizes and the like mean nothing here */
-	}
-}
-
-static void vcon_ctrl_tx(struct virtio_console *c)
-{
-	struct virtio_dev *d = &c->vdev;
-	struct vq *q = &d->queues[VIRTIO_CONSOLE_CTRL_TX];
-	while (vq_pop(q, &c->el) > 0) {
-		struct vq_elem *el = &c->el;
-		uint8_t msg[VIRTIO_CONSOLE_CTRL_SIZE];
-		if (el->out_bytes < sizeof(msg)) {
-			d->bad_requests++;
-		} else {
-			size_t done = 0;
-			for (unsigned i = 0; i < el->nout && done < sizeof(msg); i++) {
-				size_t k = el->iov[i].iov_len < sizeof(msg) - done ? el->iov[i].iov_len
-										   : sizeof(msg) - done;
-				memcpy(msg + done, el->iov[i].iov_base, k);
-				done += k;
-			}
-			vcon_ctrl_handle(c, msg);
-		}
-		vq_push(q, el->head, 0);
-	}
-	virtio_dev_used(d, VIRTIO_CONSOLE_CTRL_TX);
+	vcon_rx_resume(c);
 }
 
 /* ---- device ops ---- */
@@ -197,12 +90,6 @@ static void vcon_queue_notify(struct virtio_dev *d, unsigned q)
 		break;
 	case VIRTIO_CONSOLE_RXQ:
 		vcon_rx_resume(c); /* new receive buffers */
-		break;
-	case VIRTIO_CONSOLE_CTRL_RX:
-		vcon_ctrl_flush(c);
-		break;
-	case VIRTIO_CONSOLE_CTRL_TX:
-		vcon_ctrl_tx(c);
 		break;
 	default:
 		break;
@@ -226,8 +113,7 @@ static void vcon_reset(struct virtio_dev *d)
 	struct virtio_console *c = vcon_of(d);
 	/* Held-back input waits for the next driver's buffers. */
 	c->rx_waiting = true;
-	c->port_open = false;
-	c->npending = 0;
+	c->tx_seen = false;
 }
 
 static const struct virtio_dev_ops vcon_ops = {
@@ -250,9 +136,7 @@ int virtio_console_create(struct virtio_console **out, const struct vmm_config *
 		goto fail;
 	c->fd_ready = true;
 	c->out = console_fd_sink(&c->fd);
-	put_le(c->config + VIRTIO_CONSOLE_CFG_MAX_PORTS, 4, 1);
-	uint64_t features = VIRTIO_BIT(VIRTIO_CONSOLE_F_EMERG_WRITE) |
-			    VIRTIO_BIT(VIRTIO_CONSOLE_F_MULTIPORT);
+	uint64_t features = VIRTIO_BIT(VIRTIO_CONSOLE_F_EMERG_WRITE);
 	if (virtio_dev_init(&c->vdev, "virtio-console", VIRTIO_ID_CONSOLE, features,
 			    VIRTIO_CONSOLE_NQUEUES, mem, c->config, sizeof(c->config), &vcon_ops)) {
 		err_set(e, ERR_HOST, "virtio-console: init failed");

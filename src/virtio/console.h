@@ -1,19 +1,15 @@
 /* console.h: virtio-console with a single port (virtio 1.2 §5.3), the guest's
  * hvc0 on host file descriptors.
  *
- * Port 0's receiveq (queue 0) is fed from the host's input through a
- * console_fd: input the driver has no buffers for stays in the console_fd
- * (its reading stops) until the driver adds receive buffers, so nothing is
- * dropped. Port 0's transmitq (1) goes to the console's output.
- *
- * VIRTIO_CONSOLE_F_MULTIPORT is offered for one reason: with it the driver
- * says when the port is open (the control queues 2 and 3, §5.3.6.2), and
- * Linux drops console input that arrives before that (virtio_console.c
- * discards data for a port that is not yet connected). So with MULTIPORT
- * negotiated, input waits for the guest's PORT_OPEN; without it, input flows
- * as soon as the driver gives receive buffers. max_nr_ports is 1.
- * VIRTIO_CONSOLE_F_EMERG_WRITE is offered too: a byte written to emerg_wr
- * goes straight out, usable before any queue exists.
+ * receiveq (queue 0) is fed from the host's input through a console_fd:
+ * input the driver has no buffers for stays in the console_fd (its reading
+ * stops) until the driver adds receive buffers, so nothing is dropped. Input
+ * also waits until the driver has first sent something on transmitq (1):
+ * Linux posts receive buffers before it marks the port connected and drops
+ * what arrives in between, and it always writes to the console after that
+ * point (boot messages, a prompt). transmitq goes to the console's output.
+ * VIRTIO_CONSOLE_F_EMERG_WRITE is offered: a byte written to emerg_wr goes
+ * straight out, usable before any queue exists. No multiport, no size.
  */
 #ifndef VMM_VIRTIO_CONSOLE_H
 #define VMM_VIRTIO_CONSOLE_H
@@ -27,29 +23,11 @@
 #define VIRTIO_CONSOLE_F_SIZE        0
 #define VIRTIO_CONSOLE_F_MULTIPORT   1
 #define VIRTIO_CONSOLE_F_EMERG_WRITE 2
-#define VIRTIO_CONSOLE_CFG_MAX_PORTS 4
 #define VIRTIO_CONSOLE_CFG_EMERG_WR  8
 #define VIRTIO_CONSOLE_CONFIG_LEN    12
-/* Queues (§5.3.2): port 0's pair, then the control pair. */
-#define VIRTIO_CONSOLE_RXQ     0
-#define VIRTIO_CONSOLE_TXQ     1
-#define VIRTIO_CONSOLE_CTRL_RX 2 /* device -> driver control messages */
-#define VIRTIO_CONSOLE_CTRL_TX 3 /* driver -> device */
-#define VIRTIO_CONSOLE_NQUEUES 4
-
-/* struct virtio_console_control (§5.3.6.2): le32 id, le16 event, le16 value. */
-#define VIRTIO_CONSOLE_CTRL_SIZE     8
-#define VIRTIO_CONSOLE_DEVICE_READY  0
-#define VIRTIO_CONSOLE_DEVICE_ADD    1
-#define VIRTIO_CONSOLE_PORT_READY    3
-#define VIRTIO_CONSOLE_CONSOLE_PORT  4
-#define VIRTIO_CONSOLE_PORT_OPEN     6
-#define VIRTIO_CONSOLE_MAX_PENDING   8 /* control messages waiting for buffers */
-
-struct virtio_console_ctrl {
-	uint32_t id;
-	uint16_t event, value;
-};
+#define VIRTIO_CONSOLE_RXQ 0
+#define VIRTIO_CONSOLE_TXQ 1
+#define VIRTIO_CONSOLE_NQUEUES 2
 
 struct virtio_console {
 	struct virtio_dev vdev;
@@ -58,9 +36,7 @@ struct virtio_console {
 	struct console_sink out;
 	uint8_t config[VIRTIO_CONSOLE_CONFIG_LEN];
 	bool rx_waiting;     /* input is held back until receive buffers arrive */
-	bool port_open;      /* MULTIPORT: the guest opened port 0 */
-	struct virtio_console_ctrl pending[VIRTIO_CONSOLE_MAX_PENDING];
-	unsigned npending;
+	bool tx_seen;        /* the driver has written: input may flow */
 	bool vdev_ready, fd_ready;
 	struct vq_elem el;
 	unsigned long rx_bytes, tx_bytes;
