@@ -87,6 +87,8 @@ struct vmm_config {
 	const char *kernel;     /* ELF64 or bzImage for direct boot */
 	const char *initrd;     /* optional */
 	const char *cmdline;    /* optional */
+	int host_compat;        /* 1: on a PVM host, add the options Linux needs there
+				 * to cmdline (vmm(1) --host-compat); direct boot only */
 	struct vmm_disk disks[VMM_MAX_DISKS];
 	unsigned ndisks;
 	const char *firmware;   /* SeaBIOS image; NULL: /usr/share/seabios/bios.bin */

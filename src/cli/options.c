@@ -21,6 +21,8 @@ const struct cli_option cli_options[] = {
 	{ "kernel", "FILE", CLI_OPT_KEY, "boot.kernel", "boot this ELF64 or bzImage directly" },
 	{ "initrd", "FILE", CLI_OPT_KEY, "boot.initrd", "initial ramdisk for --kernel" },
 	{ "cmdline", "STR", CLI_OPT_KEY, "boot.cmdline", "kernel command line" },
+	{ "host-compat", NULL, CLI_OPT_ON, "boot.host_compat",
+	  "on a PVM host, add the kernel options Linux needs there to --cmdline" },
 	{ "firmware", "FILE", CLI_OPT_KEY, "boot.firmware",
 	  "firmware image (default /usr/share/seabios/bios.bin)" },
 	{ "firmware-log", "FILE", CLI_OPT_KEY, "boot.firmware_log",

@@ -112,6 +112,8 @@ static int ck_conflicts(struct check *c)
 		return ck_fail(c, KEY_INITRD, 0, "needs boot.kernel");
 	if (cfg->cmdline && !cfg->kernel)
 		return ck_fail(c, KEY_CMDLINE, 0, "needs boot.kernel");
+	if (cfg->host_compat && !cfg->kernel)
+		return ck_fail(c, KEY_HOST_COMPAT, 0, "needs boot.kernel (a boot loader sets its own command line)");
 	if (!cfg->kernel && !cfg->firmware && cfg->ndisks == 0) {
 		const char *src = cfg->store ? cfg->store->source : NULL;
 		return err_set(c->e, ERR_INPUT, "%s%snothing to boot: give boot.kernel, "

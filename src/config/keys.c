@@ -38,6 +38,8 @@ const struct cfg_key cfg_keys[CFG_NKEYS] = {
 			 .help = "initial ramdisk for boot.kernel" },
 	[KEY_CMDLINE] = { "boot.cmdline", CFG_STRING, .offset = CFG_OFF(cmdline),
 			  .max = LAYOUT_CMDLINE_MAX - 1, .help = "kernel command line" },
+	[KEY_HOST_COMPAT] = { "boot.host_compat", CFG_BOOL, .offset = CFG_OFF(host_compat),
+			      .help = "on a PVM host, add the kernel options it needs to boot.cmdline" },
 	[KEY_FIRMWARE] = { "boot.firmware", CFG_PATH, .offset = CFG_OFF(firmware),
 			   .file = CFG_FILE_READ,
 			   .help = "firmware image (null: /usr/share/seabios/bios.bin)" },

@@ -56,9 +56,11 @@ blk)
 	echo "PASS: the guest's file is on the image"
 	;;
 shell)
+	# The PVM host options come from vmm (--host-compat), not from this script.
+	base="console=ttyS0 acpi=off panic=-1"
 	sh "$runner" $common --status 7 --expect 'from the guest shell' -- \
 		"$vmm" run --mode="$mode" --mem 64M --kernel "$VMM_KERNEL_DIR/vmlinux" --initrd "$initrd" \
-		--cmdline "$cl vmm.check=shell vmm.cmd=\"echo from the guest shell; exit 7\"" "$@"
+		--host-compat --cmdline "$base vmm.check=shell vmm.cmd=\"echo from the guest shell; exit 7\"" "$@"
 	;;
 panic)
 	sh "$runner" $common --status 121 --expect 'Kernel panic' --expect 'panic' -- \
