@@ -131,6 +131,8 @@ enum vmm_exit_kind {
 #define VMM_STATUS_TIMEOUT      124
 #define VMM_STATUS_ERROR        125
 
+#define VMM_RESULT_MAX_DEVICES 16
+
 struct vmm_result {
 	enum vmm_exit_kind kind;
 	int guest_status;      /* exit port value & 0xff (VMM_EXIT_PORT) */
@@ -140,6 +142,14 @@ struct vmm_result {
 	uint64_t unclaimed_pio, unclaimed_mmio;
 	uint64_t emulation_fixups; /* int3/ud2 injected on PVM hosts */
 	uint64_t run_ns;           /* from vmm_start() to the end of the run */
+	/* Port I/O and MMIO exits per device, most first (the top
+	 * VMM_RESULT_MAX_DEVICES; exits_pio and exits_mmio count them all). */
+	struct vmm_device_exits {
+		char name[32];     /* the device's range name, e.g. "COM1" */
+		int mmio;          /* 0: port I/O, 1: MMIO */
+		uint64_t exits;
+	} device_exits[VMM_RESULT_MAX_DEVICES];
+	unsigned ndevice_exits;
 };
 
 struct vmm;

@@ -144,6 +144,17 @@ char *vmm_result_to_json(const struct vmm_result *res)
 			      "unclaimed", "pio", (json_int_t)res->unclaimed_pio,
 			      "mmio", (json_int_t)res->unclaimed_mmio,
 			      "fixups", (json_int_t)res->emulation_fixups);
+	json_t *devs = o ? json_array() : NULL;
+	for (unsigned i = 0; devs && i < res->ndevice_exits && i < VMM_RESULT_MAX_DEVICES; i++) {
+		const struct vmm_device_exits *d = &res->device_exits[i];
+		char name[sizeof(d->name)];
+		jw_ascii(d->name, name, sizeof(name));
+		json_array_append_new(devs, json_pack("{s:s, s:s, s:I}", "device", name, "bus",
+						      d->mmio ? "mmio" : "pio", "exits",
+						      (json_int_t)d->exits));
+	}
+	if (devs)
+		json_object_set_new(json_object_get(o, "exits"), "by_device", devs);
 	char *text = o ? json_dumps(o, JSON_DUMP_FLAGS) : NULL;
 	json_decref(o);
 	return text;

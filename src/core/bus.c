@@ -14,6 +14,12 @@ int bus_init(struct bus *b, const char *name)
 
 void bus_destroy(struct bus *b)
 {
+	for (struct bus_counter *c = b->counters, *next; c; c = next) {
+		next = c->next;
+		free(c->name);
+		free(c);
+	}
+	b->counters = NULL;
 	free(b->ranges);
 	b->ranges = NULL;
 	b->count = b->cap = 0;
@@ -47,6 +53,24 @@ static int bus_grow(struct bus *b)
 	return 0;
 }
 
+/* Under the write lock. */
+static struct bus_counter *bus_counter_get(struct bus *b, const char *name)
+{
+	if (!name)
+		name = "unnamed";
+	for (struct bus_counter *c = b->counters; c; c = c->next)
+		if (!strcmp(c->name, name))
+			return c;
+	struct bus_counter *c = calloc(1, sizeof(*c));
+	if (!c || !(c->name = strdup(name))) {
+		free(c);
+		return NULL;
+	}
+	c->next = b->counters;
+	b->counters = c;
+	return c;
+}
+
 int bus_register(struct bus *b, uint64_t base, uint64_t len, const struct bus_ops *ops,
 		 void *opaque, const char *name)
 {
@@ -67,9 +91,12 @@ int bus_register(struct bus *b, uint64_t base, uint64_t len, const struct bus_op
 		rc = -EEXIST;
 	if (!rc)
 		rc = bus_grow(b);
+	struct bus_counter *counter = NULL;
+	if (!rc && !(counter = bus_counter_get(b, name)))
+		rc = -ENOMEM;
 	if (!rc) {
 		memmove(&b->ranges[pos + 1], &b->ranges[pos], (b->count - pos) * sizeof(b->ranges[0]));
-		b->ranges[pos] = (struct bus_range){ base, len, ops, opaque, name };
+		b->ranges[pos] = (struct bus_range){ base, len, ops, opaque, name, counter };
 		b->count++;
 	}
 	pthread_rwlock_unlock(&b->lock);
@@ -138,4 +165,39 @@ bool bus_write(struct bus *b, uint64_t addr, unsigned size, uint64_t val)
 		val &= (1ULL << (size * 8)) - 1;
 	r.ops->write(r.opaque, addr - r.base, size, val);
 	return true;
+}
+
+void bus_count_exit(struct bus *b, uint64_t addr)
+{
+	pthread_rwlock_rdlock(&b->lock);
+	unsigned pos = bus_upper_bound(b, addr);
+	if (pos > 0) {
+		const struct bus_range *r = &b->ranges[pos - 1];
+		if (addr - r->base < r->len)
+			atomic_fetch_add(&r->counter->exits, 1);
+	}
+	pthread_rwlock_unlock(&b->lock);
+}
+
+unsigned bus_exit_counts(struct bus *b, struct bus_exit_count *out, unsigned max)
+{
+	unsigned n = 0, filled = 0;
+	pthread_rwlock_rdlock(&b->lock);
+	for (const struct bus_counter *c = b->counters; c; c = c->next) {
+		uint64_t exits = atomic_load(&c->exits);
+		if (!exits)
+			continue;
+		n++;
+		/* Insertion into the sorted prefix; the smallest falls off the end. */
+		unsigned i = filled < max ? filled++ : max;
+		while (i > 0 && out[i - 1].exits < exits) {
+			if (i < max)
+				out[i] = out[i - 1];
+			i--;
+		}
+		if (i < max)
+			out[i] = (struct bus_exit_count){ c->name, exits };
+	}
+	pthread_rwlock_unlock(&b->lock);
+	return n;
 }

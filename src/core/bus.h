@@ -21,11 +21,20 @@ struct bus_ops {
 	void (*write)(void *opaque, uint64_t off, unsigned size, uint64_t val);
 };
 
+/* Exits per device name, kept for the VM's life: a range that moves (a PCI
+ * BAR) or registers twice under one name adds to the same count. */
+struct bus_counter {
+	struct bus_counter *next;
+	char *name;
+	atomic_ulong exits;
+};
+
 struct bus_range {
 	uint64_t base, len;
 	const struct bus_ops *ops;
 	void *opaque;
 	const char *name;
+	struct bus_counter *counter;
 };
 
 struct bus {
@@ -34,6 +43,7 @@ struct bus {
 	struct bus_range *ranges; /* sorted by base, non-overlapping */
 	unsigned count, cap;
 	atomic_ulong unclaimed_reads, unclaimed_writes;
+	struct bus_counter *counters; /* under lock (written by register) */
 };
 
 int bus_init(struct bus *b, const char *name);
@@ -50,5 +60,17 @@ int bus_unregister(struct bus *b, uint64_t base);
  * and false is returned. */
 bool bus_read(struct bus *b, uint64_t addr, unsigned size, uint64_t *val);
 bool bus_write(struct bus *b, uint64_t addr, unsigned size, uint64_t val);
+
+/* Count one exit at addr against the device there (a string I/O exit is one
+ * exit however many accesses it carries); nothing if no range holds addr. */
+void bus_count_exit(struct bus *b, uint64_t addr);
+
+struct bus_exit_count {
+	const char *name; /* valid until bus_destroy */
+	uint64_t exits;
+};
+/* The devices with exits, most first: fills up to max, returns how many
+ * devices have exits (may exceed max). */
+unsigned bus_exit_counts(struct bus *b, struct bus_exit_count *out, unsigned max);
 
 #endif

@@ -13,6 +13,7 @@ int exit_handle_io(struct bus *pio, struct kvm_run *run, size_t run_size)
 	    total > run_size - run->io.data_offset)
 		return -1;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bus_count_exit(pio, run->io.port);
 	for (uint32_t i = 0; i < run->io.count; i++, data += size) {
 		uint64_t v = 0;
 		if (run->io.direction == KVM_EXIT_IO_OUT) {
@@ -32,6 +33,7 @@ int exit_handle_mmio(struct bus *mmio, struct kvm_run *run)
 	if (len == 0 || len > sizeof(run->mmio.data))
 		return -1;
 	uint64_t v = 0;
+	bus_count_exit(mmio, run->mmio.phys_addr);
 	if (run->mmio.is_write) {
 		memcpy(&v, run->mmio.data, len);
 		bus_write(mmio, run->mmio.phys_addr, len, v);

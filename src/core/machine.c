@@ -1,6 +1,7 @@
 /* machine.c: the embedding API (vmm.h): pick the mode, assemble, run, report. */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -168,6 +169,27 @@ int vmm_start(struct vmm *v, struct vmm_error *err)
 	return -1;
 }
 
+/* Both buses' top devices merged, most exits first. */
+static void vmm_collect_devices(struct vm *vm, struct vmm_result *res)
+{
+	struct bus_exit_count c[2][VMM_RESULT_MAX_DEVICES];
+	unsigned n[2] = { bus_exit_counts(&vm->pio, c[0], VMM_RESULT_MAX_DEVICES),
+			  bus_exit_counts(&vm->mmio, c[1], VMM_RESULT_MAX_DEVICES) };
+	unsigned i[2] = { 0, 0 };
+	for (unsigned k = 0; k < 2; k++)
+		if (n[k] > VMM_RESULT_MAX_DEVICES)
+			n[k] = VMM_RESULT_MAX_DEVICES;
+	res->ndevice_exits = 0;
+	while (res->ndevice_exits < VMM_RESULT_MAX_DEVICES && (i[0] < n[0] || i[1] < n[1])) {
+		int k = i[0] < n[0] && (i[1] >= n[1] || c[0][i[0]].exits >= c[1][i[1]].exits) ? 0 : 1;
+		struct vmm_device_exits *d = &res->device_exits[res->ndevice_exits++];
+		snprintf(d->name, sizeof(d->name), "%s", c[k][i[k]].name);
+		d->mmio = k;
+		d->exits = c[k][i[k]].exits;
+		i[k]++;
+	}
+}
+
 static void vmm_collect(struct vm *vm, struct vmm_result *res)
 {
 	*res = vm->result;
@@ -180,6 +202,7 @@ static void vmm_collect(struct vm *vm, struct vmm_result *res)
 	}
 	res->unclaimed_pio = atomic_load(&vm->pio.unclaimed_reads) + atomic_load(&vm->pio.unclaimed_writes);
 	res->unclaimed_mmio = atomic_load(&vm->mmio.unclaimed_reads) + atomic_load(&vm->mmio.unclaimed_writes);
+	vmm_collect_devices(vm, res);
 }
 
 int vmm_wait(struct vmm *v, struct vmm_result *res)

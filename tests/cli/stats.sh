@@ -22,6 +22,9 @@ expect "$tmp/s.json" '"status": 7'
 expect "$tmp/s.json" '"guest_status": 7'
 expect "$tmp/s.json" '"run_time_sec":'
 grep -q '"pio": [1-9]' "$tmp/s.json" || { echo "FAIL: no port I/O exits counted"; cat "$tmp/s.json"; fail=1; }
+# Exits per device: the exit port's one write.
+tr -d ' \n' <"$tmp/s.json" | grep -q '{"device":"exitport","bus":"pio","exits":1}' ||
+	{ echo "FAIL: no by_device entry for the exit port"; cat "$tmp/s.json"; fail=1; }
 
 timeout 30 "$vmm" run --kernel "$reboot" --stats "$tmp/r.json" </dev/null >"$tmp/out" 2>&1
 rc=$?

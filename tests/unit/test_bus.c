@@ -124,6 +124,51 @@ START_TEST(test_unregister_and_many_ranges)
 }
 END_TEST
 
+START_TEST(test_exit_counts_per_device)
+{
+	struct bus b;
+	struct fake_dev d = { 0 };
+	struct bus_exit_count c[3];
+	ck_assert_int_eq(bus_init(&b, "pio"), 0);
+	ck_assert_int_eq(bus_register(&b, 0x3f8, 8, &fake_ops, &d, "COM1"), 0);
+	ck_assert_int_eq(bus_register(&b, 0x60, 1, &fake_ops, &d, "i8042"), 0);
+	ck_assert_int_eq(bus_register(&b, 0x64, 1, &fake_ops, &d, "i8042"), 0);
+	ck_assert_int_eq(bus_register(&b, 0xc000, 0x40, &fake_ops, &d, "BAR0"), 0);
+	ck_assert_int_eq(bus_register(&b, 0x70, 2, &fake_ops, &d, NULL), 0);
+	ck_assert_uint_eq(bus_exit_counts(&b, c, 3), 0);
+	for (int i = 0; i < 5; i++)
+		bus_count_exit(&b, 0x3fd);
+	bus_count_exit(&b, 0x60);
+	bus_count_exit(&b, 0x64); /* the same name: one device */
+	bus_count_exit(&b, 0x71);
+	bus_count_exit(&b, 0x500); /* unclaimed: nobody's */
+	bus_count_exit(&b, 0x3f8 + 8);
+	/* A BAR that moves keeps its count. */
+	bus_count_exit(&b, 0xc03f);
+	ck_assert_int_eq(bus_unregister(&b, 0xc000), 0);
+	ck_assert_int_eq(bus_register(&b, 0xd000, 0x40, &fake_ops, &d, "BAR0"), 0);
+	bus_count_exit(&b, 0xd000);
+	bus_count_exit(&b, 0xd001);
+	bus_count_exit(&b, 0xc000); /* the old place: nobody's now */
+	ck_assert_uint_eq(bus_exit_counts(&b, c, 3), 4);
+	ck_assert_str_eq(c[0].name, "COM1");
+	ck_assert_uint_eq(c[0].exits, 5);
+	ck_assert_str_eq(c[1].name, "BAR0");
+	ck_assert_uint_eq(c[1].exits, 3);
+	ck_assert_str_eq(c[2].name, "i8042");
+	ck_assert_uint_eq(c[2].exits, 2);
+	/* A short array keeps the largest. */
+	ck_assert_uint_eq(bus_exit_counts(&b, c, 1), 4);
+	ck_assert_str_eq(c[0].name, "COM1");
+	ck_assert_uint_eq(bus_exit_counts(&b, c, 0), 4);
+	struct bus_exit_count all[8];
+	ck_assert_uint_eq(bus_exit_counts(&b, all, 8), 4);
+	ck_assert_str_eq(all[3].name, "unnamed");
+	ck_assert_uint_eq(all[3].exits, 1);
+	bus_destroy(&b);
+}
+END_TEST
+
 static Suite *bus_suite(void)
 {
 	Suite *s = suite_create("bus");
@@ -132,6 +177,7 @@ static Suite *bus_suite(void)
 	tcase_add_test(tc, test_dispatch_gives_offsets);
 	tcase_add_test(tc, test_unclaimed_reads_all_ones_and_counts);
 	tcase_add_test(tc, test_unregister_and_many_ranges);
+	tcase_add_test(tc, test_exit_counts_per_device);
 	suite_add_tcase(s, tc);
 	return s;
 }
