@@ -50,4 +50,17 @@ static inline void le_put64(uint8_t *p, uint64_t v)
 	memcpy(p, &v, sizeof(v));
 }
 
+/* Register-sized fields (n = 1..8 bytes) of device registers and configs. */
+static inline uint64_t le_get_n(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+	memcpy(&v, p, n <= sizeof(v) ? n : sizeof(v));
+	return v;
+}
+
+static inline void le_put_n(uint8_t *p, unsigned n, uint64_t v)
+{
+	memcpy(p, &v, n <= sizeof(v) ? n : sizeof(v));
+}
+
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "boot/bytes.h"
+
 struct virtio_blk_req {
 	struct virtio_blk *blk;
 	struct blk_req br;
@@ -19,20 +21,6 @@ struct virtio_blk_req {
 static struct virtio_blk *vblk_of(struct virtio_dev *d)
 {
 	return (struct virtio_blk *)(void *)((char *)d - offsetof(struct virtio_blk, vdev));
-}
-
-static void put_le(uint8_t *p, unsigned n, uint64_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
 }
 
 /* ---- segments ---- */
@@ -160,8 +148,8 @@ static uint8_t vblk_dwz(struct virtio_blk *b, struct virtio_blk_req *r, uint32_t
 		return VIRTIO_BLK_S_IOERR; /* none, or more segments than max_*_seg */
 	uint8_t seg[VIRTIO_BLK_DWZ_SIZE];
 	iov_gather(out, nout, seg, sizeof(seg));
-	uint64_t sector = get_le(seg, 8);
-	uint32_t num = (uint32_t)get_le(seg + 8, 4), flags = (uint32_t)get_le(seg + 12, 4);
+	uint64_t sector = le_get64(seg);
+	uint32_t num = le_get32(seg + 8), flags = le_get32(seg + 12);
 	uint32_t allowed = type == VIRTIO_BLK_T_WRITE_ZEROES ? VIRTIO_BLK_DWZ_F_UNMAP : 0;
 	if (flags & ~allowed)
 		return VIRTIO_BLK_S_UNSUPP; /* unmap on discard, reserved bits */
@@ -181,10 +169,10 @@ static uint8_t vblk_dwz(struct virtio_blk *b, struct virtio_blk_req *r, uint32_t
 static uint8_t vblk_decode(struct virtio_blk *b, struct virtio_blk_req *r)
 {
 	struct vq_elem *el = &r->el;
-	uint8_t hdr[VIRTIO_BLK_HDR_SIZE];
+	uint8_t hdr[VIRTIO_BLK_HDR_SIZE] = { 0 }; /* gcc cannot see iov_gather fill it */
 	iov_gather(el->iov, el->nout, hdr, sizeof(hdr));
-	uint32_t type = (uint32_t)get_le(hdr, 4);
-	uint64_t sector = get_le(hdr + 8, 8);
+	uint32_t type = le_get32(hdr);
+	uint64_t sector = le_get64(hdr + 8);
 
 	unsigned nout = el->nout, nin = el->nin;
 	struct iovec *out = iov_skip(el->iov, &nout, VIRTIO_BLK_HDR_SIZE);
@@ -324,14 +312,14 @@ static void vblk_fill_config(struct virtio_blk *b)
 {
 	uint8_t *c = b->config;
 	memset(c, 0, sizeof(b->config));
-	put_le(c + VIRTIO_BLK_CFG_CAPACITY, 8, blk_size(b->backend) / VIRTIO_BLK_SECTOR);
-	put_le(c + VIRTIO_BLK_CFG_SEG_MAX, 4, VIRTIO_BLK_SEG_MAX);
-	put_le(c + VIRTIO_BLK_CFG_BLK_SIZE, 4, VIRTIO_BLK_SECTOR);
-	put_le(c + VIRTIO_BLK_CFG_MAX_DISCARD_SECTORS, 4, VIRTIO_BLK_MAX_DWZ_SECTORS);
-	put_le(c + VIRTIO_BLK_CFG_MAX_DISCARD_SEG, 4, 1);
-	put_le(c + VIRTIO_BLK_CFG_DISCARD_ALIGN, 4, VIRTIO_BLK_DISCARD_ALIGN);
-	put_le(c + VIRTIO_BLK_CFG_MAX_WZ_SECTORS, 4, VIRTIO_BLK_MAX_DWZ_SECTORS);
-	put_le(c + VIRTIO_BLK_CFG_MAX_WZ_SEG, 4, 1);
+	le_put64(c + VIRTIO_BLK_CFG_CAPACITY, blk_size(b->backend) / VIRTIO_BLK_SECTOR);
+	le_put32(c + VIRTIO_BLK_CFG_SEG_MAX, VIRTIO_BLK_SEG_MAX);
+	le_put32(c + VIRTIO_BLK_CFG_BLK_SIZE, VIRTIO_BLK_SECTOR);
+	le_put32(c + VIRTIO_BLK_CFG_MAX_DISCARD_SECTORS, VIRTIO_BLK_MAX_DWZ_SECTORS);
+	le_put32(c + VIRTIO_BLK_CFG_MAX_DISCARD_SEG, 1);
+	le_put32(c + VIRTIO_BLK_CFG_DISCARD_ALIGN, VIRTIO_BLK_DISCARD_ALIGN);
+	le_put32(c + VIRTIO_BLK_CFG_MAX_WZ_SECTORS, VIRTIO_BLK_MAX_DWZ_SECTORS);
+	le_put32(c + VIRTIO_BLK_CFG_MAX_WZ_SEG, 1);
 	c[VIRTIO_BLK_CFG_WZ_MAY_UNMAP] = 0;
 }
 

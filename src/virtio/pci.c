@@ -9,6 +9,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "boot/bytes.h"
+
 static struct virtio_pci *vp_of(struct pci_dev *d)
 {
 	return (struct virtio_pci *)(void *)((char *)d - offsetof(struct virtio_pci, pci));
@@ -24,20 +26,6 @@ static uint32_t vp_class(uint16_t id)
 	default:
 		return VIRTIO_PCI_CLASS_OTHER;
 	}
-}
-
-static void put_le(uint8_t *p, unsigned n, uint64_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t get_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
 }
 
 /* ---- interrupts (dev lock held) ---- */
@@ -97,27 +85,27 @@ static void vp_common_image(struct virtio_pci *vp, uint8_t *img)
 {
 	struct virtio_dev *d = vp->dev;
 	memset(img, 0, VIRTIO_PCI_COMMON_LEN);
-	put_le(img + VIRTIO_PCI_COMMON_DFSELECT, 4, vp->dfselect);
-	put_le(img + VIRTIO_PCI_COMMON_DF, 4, virtio_dev_features_read(d, vp->dfselect));
-	put_le(img + VIRTIO_PCI_COMMON_GFSELECT, 4, vp->gfselect);
+	le_put32(img + VIRTIO_PCI_COMMON_DFSELECT, vp->dfselect);
+	le_put32(img + VIRTIO_PCI_COMMON_DF, (uint32_t)(virtio_dev_features_read(d, vp->dfselect)));
+	le_put32(img + VIRTIO_PCI_COMMON_GFSELECT, vp->gfselect);
 	if (vp->gfselect <= 1)
-		put_le(img + VIRTIO_PCI_COMMON_GF, 4, d->driver_features >> (32 * vp->gfselect));
-	put_le(img + VIRTIO_PCI_COMMON_MSIX, 2, vp->config_vector);
-	put_le(img + VIRTIO_PCI_COMMON_NUMQ, 2, d->nqueues);
+		le_put32(img + VIRTIO_PCI_COMMON_GF, (uint32_t)(d->driver_features >> (32 * vp->gfselect)));
+	le_put16(img + VIRTIO_PCI_COMMON_MSIX, vp->config_vector);
+	le_put16(img + VIRTIO_PCI_COMMON_NUMQ, d->nqueues);
 	img[VIRTIO_PCI_COMMON_STATUS] = d->status;
 	img[VIRTIO_PCI_COMMON_CFGGEN] = d->config_generation;
-	put_le(img + VIRTIO_PCI_COMMON_Q_SELECT, 2, vp->queue_select);
+	le_put16(img + VIRTIO_PCI_COMMON_Q_SELECT, vp->queue_select);
 	if (!vp_queue_selected(vp))
 		return; /* §4.1.4.3.2: queue_size reads 0 for a queue that does not exist */
 	unsigned q = vp->queue_select;
 	const struct virtio_queue_cfg *c = &d->qcfg[q];
-	put_le(img + VIRTIO_PCI_COMMON_Q_SIZE, 2, c->size);
-	put_le(img + VIRTIO_PCI_COMMON_Q_MSIX, 2, vp->queue_vector[q]);
-	put_le(img + VIRTIO_PCI_COMMON_Q_ENABLE, 2, c->enabled);
-	put_le(img + VIRTIO_PCI_COMMON_Q_NOFF, 2, q);
-	put_le(img + VIRTIO_PCI_COMMON_Q_DESC, 8, c->desc);
-	put_le(img + VIRTIO_PCI_COMMON_Q_DRIVER, 8, c->driver);
-	put_le(img + VIRTIO_PCI_COMMON_Q_DEVICE, 8, c->device);
+	le_put16(img + VIRTIO_PCI_COMMON_Q_SIZE, c->size);
+	le_put16(img + VIRTIO_PCI_COMMON_Q_MSIX, vp->queue_vector[q]);
+	le_put16(img + VIRTIO_PCI_COMMON_Q_ENABLE, c->enabled);
+	le_put16(img + VIRTIO_PCI_COMMON_Q_NOFF, q);
+	le_put64(img + VIRTIO_PCI_COMMON_Q_DESC, c->desc);
+	le_put64(img + VIRTIO_PCI_COMMON_Q_DRIVER, c->driver);
+	le_put64(img + VIRTIO_PCI_COMMON_Q_DEVICE, c->device);
 }
 
 static uint64_t vp_common_read(struct virtio_pci *vp, uint64_t off, unsigned size)
@@ -126,7 +114,7 @@ static uint64_t vp_common_read(struct virtio_pci *vp, uint64_t off, unsigned siz
 	if (off >= VIRTIO_PCI_COMMON_LEN || size > VIRTIO_PCI_COMMON_LEN - off)
 		return 0; /* reserved space past the structure reads as zero */
 	vp_common_image(vp, img);
-	return get_le(img + off, size);
+	return le_get_n(img + off, size);
 }
 
 /* A vector the MSI-X table has, or NO_VECTOR when it does not (§4.1.5.1.2). */
@@ -354,10 +342,10 @@ static int vp_add_cap(struct virtio_pci *vp, uint8_t type, uint32_t off, uint32_
 	body[0] = (uint8_t)cap_len;
 	body[VIRTIO_PCI_CAP_CFG_TYPE - 2] = type;
 	body[VIRTIO_PCI_CAP_BAR - 2] = VIRTIO_PCI_BAR;
-	put_le(body + VIRTIO_PCI_CAP_OFFSET - 2, 4, off);
-	put_le(body + VIRTIO_PCI_CAP_LENGTH - 2, 4, len);
+	le_put32(body + VIRTIO_PCI_CAP_OFFSET - 2, off);
+	le_put32(body + VIRTIO_PCI_CAP_LENGTH - 2, len);
 	if (notify)
-		put_le(body + VIRTIO_PCI_CAP_NOTIFY_MULT - 2, 4, VIRTIO_PCI_NOTIFY_MULT);
+		le_put32(body + VIRTIO_PCI_CAP_NOTIFY_MULT - 2, VIRTIO_PCI_NOTIFY_MULT);
 	return pci_dev_add_cap(&vp->pci, PCI_CAP_ID_VENDOR, body, cap_len - 2) < 0 ? -1 : 0;
 }
 
