@@ -6,11 +6,13 @@
  * 0xFFFFF (QEMU hw/i386/x86.c x86_bios_rom_init). SeaBIOS then shadows itself
  * into RAM below 1 MiB, its image laid out so that the ROM's last byte lands
  * at 0xFFFFF (src/fw/shadow.c copies from BIOS_SRC_OFFSET). vmm keeps the
- * pristine image in a read-only slot at 4 GiB - size and puts that shadow
- * copy in RAM up front (the i440FX then reports the area as RAM, so SeaBIOS
- * does not copy): the whole image, ending at 1 MiB, which for a 128 KiB
- * bios.bin is exactly the alias and for bios-256k.bin also fills 0xC0000-
- * 0xDFFFF, where its code sits (firmware-and-platform.md §1.1).
+ * pristine image in a read-only slot at 4 GiB - size. Full mode's i440FX
+ * models the alias and the shadowing (modes/full/pam.h). Para mode has no
+ * i440FX, so SeaBIOS cannot unlock the area ("bridge not found") and vmm
+ * puts the shadow copy in RAM up front: the whole image, ending at 1 MiB,
+ * which for a 128 KiB bios.bin is exactly the alias and for bios-256k.bin
+ * also fills 0xC0000-0xDFFFF, where its code sits (firmware-and-platform.md
+ * §1.1).
  */
 #ifndef VMM_BOOT_FIRMWARE_H
 #define VMM_BOOT_FIRMWARE_H

@@ -82,6 +82,33 @@ static const struct mem_region *mem_find(const struct guest_mem *m, uint64_t gpa
 	return NULL;
 }
 
+unsigned mem_slot_plan(const struct guest_mem *m, uint64_t hole_gpa, uint64_t hole_len,
+		       struct mem_region out[MEM_MAX_SLOTS])
+{
+	const uint64_t page = 4096;
+	const struct mem_region *in = NULL;
+	if (hole_len) {
+		in = mem_find(m, hole_gpa, hole_len);
+		if (!in || hole_gpa % page || hole_len % page)
+			return 0;
+	}
+	unsigned n = 0;
+	for (unsigned i = 0; i < m->nregions; i++) {
+		const struct mem_region *r = &m->regions[i];
+		if (r != in) {
+			out[n++] = *r;
+			continue;
+		}
+		uint64_t below = hole_gpa - r->gpa, above = r->size - below - hole_len;
+		if (below)
+			out[n++] = (struct mem_region){ r->gpa, below, r->hva };
+		if (above)
+			out[n++] = (struct mem_region){ hole_gpa + hole_len, above,
+							r->hva ? r->hva + below + hole_len : NULL };
+	}
+	return n;
+}
+
 void *gpa_to_hva(const struct guest_mem *m, uint64_t gpa, uint64_t len)
 {
 	const struct mem_region *r = mem_find(m, gpa, len);

@@ -9,6 +9,7 @@
 #include "core/error.h"
 
 #define MEM_MAX_REGIONS 2
+#define MEM_MAX_SLOTS (MEM_MAX_REGIONS + 1) /* a hole splits one region in two */
 
 struct mem_region {
 	uint64_t gpa;  /* guest-physical start */
@@ -30,6 +31,14 @@ void mem_destroy(struct guest_mem *m);
 
 /* The region split alone, without mapping anything (unit-testable). */
 int mem_plan(struct guest_mem *m, uint64_t ram_size, struct err *e);
+
+/* The RAM's KVM slots: m's regions with [hole_gpa, hole_gpa + hole_len) left
+ * out (hole_len 0: none), each piece's hva following its region's (NULL
+ * before mem_init). The hole must be page-aligned and inside one region.
+ * Returns the count, up to MEM_MAX_SLOTS; 0 for a bad hole. The RAM in the
+ * hole stays allocated: gpa_to_hva still reaches it. */
+unsigned mem_slot_plan(const struct guest_mem *m, uint64_t hole_gpa, uint64_t hole_len,
+		       struct mem_region out[MEM_MAX_SLOTS]);
 
 /* Host pointer for [gpa, gpa+len) or NULL unless the whole range lies inside
  * one RAM region (len 0 is refused; overflow is refused). Every guest address

@@ -17,8 +17,13 @@
 
 static int vm_map_ram(struct vm *vm, struct err *e)
 {
-	for (unsigned i = 0; i < vm->mem.nregions; i++) {
-		const struct mem_region *r = &vm->mem.regions[i];
+	struct mem_region slots[MEM_MAX_SLOTS];
+	unsigned n = mem_slot_plan(&vm->mem, vm->ram_hole_gpa, vm->ram_hole_len, slots);
+	if (n == 0)
+		return err_set(e, ERR_HOST, "RAM hole at 0x%llx+0x%llx is not inside RAM",
+			       (unsigned long long)vm->ram_hole_gpa, (unsigned long long)vm->ram_hole_len);
+	for (unsigned i = 0; i < n; i++) {
+		const struct mem_region *r = &slots[i];
 		struct kvm_userspace_memory_region slot = {
 			.slot = i,
 			.guest_phys_addr = r->gpa,
@@ -88,6 +93,13 @@ int vm_init(struct vm *vm, uint64_t mem_bytes, struct err *e)
 	return vm->cpuid ? 0 : -1;
 }
 
+int vm_need_readonly_mem(struct vm *vm, const char *what, struct err *e)
+{
+	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
+		return err_set(e, ERR_HOST, "KVM lacks KVM_CAP_READONLY_MEM (needed for %s)", what);
+	return 0;
+}
+
 int vm_map_rom(struct vm *vm, uint64_t gpa, const void *data, size_t len, struct err *e)
 {
 	const uint64_t page = 4096;
@@ -107,14 +119,14 @@ int vm_map_rom(struct vm *vm, uint64_t gpa, const void *data, size_t len, struct
 	}
 	if (vm->nroms == VM_MAX_ROMS)
 		return err_set(e, ERR_HOST, "too many ROMs");
-	if (ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM) <= 0)
-		return err_set(e, ERR_HOST, "KVM lacks KVM_CAP_READONLY_MEM (needed for firmware)");
+	if (vm_need_readonly_mem(vm, "firmware", e))
+		return -1;
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return err_errno(e, ERR_HOST, errno, "mapping a %zu-byte ROM", len);
 	memcpy(p, data, len);
 	struct kvm_userspace_memory_region slot = {
-		.slot = MEM_MAX_REGIONS + vm->nroms, /* RAM takes the slots below */
+		.slot = VM_SLOT_ROM0 + vm->nroms,
 		.flags = KVM_MEM_READONLY,
 		.guest_phys_addr = gpa,
 		.memory_size = len,
@@ -127,6 +139,49 @@ int vm_map_rom(struct vm *vm, uint64_t gpa, const void *data, size_t len, struct
 				 (unsigned long long)gpa);
 	}
 	vm->roms[vm->nroms++] = (struct vm_rom){ .gpa = gpa, .len = len, .hva = p };
+	return 0;
+}
+
+int vm_slot_alloc(struct vm *vm, unsigned *slot, struct err *e)
+{
+	if (vm->ndyn_slots == VM_MAX_DYN_SLOTS)
+		return err_set(e, ERR_HOST, "too many remappable memory slots");
+	*slot = VM_SLOT_DYN0 + vm->ndyn_slots++;
+	return 0;
+}
+
+int vm_slot_set(struct vm *vm, unsigned slot, uint64_t gpa, uint64_t len, void *hva,
+		bool readonly, struct err *e)
+{
+	const uint64_t page = 4096;
+	if (slot < VM_SLOT_DYN0 || slot >= VM_SLOT_DYN0 + vm->ndyn_slots)
+		return err_set(e, ERR_HOST, "memory slot %u was not reserved", slot);
+	if (len && (gpa % page || len % page || (uintptr_t)hva % page || gpa < vm->ram_hole_gpa ||
+		    gpa - vm->ram_hole_gpa > vm->ram_hole_len ||
+		    len > vm->ram_hole_len - (gpa - vm->ram_hole_gpa)))
+		return err_set(e, ERR_HOST, "memory slot at 0x%llx+0x%llx: not page-aligned or outside the RAM hole",
+			       (unsigned long long)gpa, (unsigned long long)len);
+	uint32_t bit = 1u << (slot - VM_SLOT_DYN0);
+	struct kvm_userspace_memory_region r = { .slot = slot }; /* size 0: delete */
+	if (atomic_load(&vm->dyn_mapped) & bit) {
+		if (kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r))
+			return err_errno(e, ERR_HOST, errno, "KVM_SET_USER_MEMORY_REGION (removing slot %u)",
+					 slot);
+		atomic_fetch_and(&vm->dyn_mapped, ~bit);
+	}
+	if (!len)
+		return 0;
+	r = (struct kvm_userspace_memory_region){
+		.slot = slot,
+		.flags = readonly ? KVM_MEM_READONLY : 0,
+		.guest_phys_addr = gpa,
+		.memory_size = len,
+		.userspace_addr = (uintptr_t)hva,
+	};
+	if (kvm_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r))
+		return err_errno(e, ERR_HOST, errno, "KVM_SET_USER_MEMORY_REGION (slot %u at 0x%llx)", slot,
+				 (unsigned long long)gpa);
+	atomic_fetch_or(&vm->dyn_mapped, bit);
 	return 0;
 }
 

@@ -30,6 +30,12 @@ struct vm_rom {
 	void *hva;
 };
 
+/* KVM slot numbers: RAM first, then ROMs, then slots a chipset remaps while
+ * the guest runs (vm_slot_*). */
+#define VM_SLOT_ROM0 MEM_MAX_SLOTS
+#define VM_SLOT_DYN0 (VM_SLOT_ROM0 + VM_MAX_ROMS)
+#define VM_MAX_DYN_SLOTS 16
+
 /* Something to undo at teardown, in reverse order of registration. */
 struct vm_teardown {
 	void (*fn)(void *opaque);
@@ -49,6 +55,11 @@ struct vm {
 	 * tears an irqchip down slowly (milliseconds on some hosts), which
 	 * would dominate such a guest's whole run. */
 	bool no_irqchip;
+	/* Set before vm_init (a recipe's plan): guest-physical RAM the RAM slots
+	 * leave out, for a chipset to map with vm_slot_* (the i440FX PAM's BIOS
+	 * area). The RAM stays allocated there, so gpa_to_hva, and with it the
+	 * VMM's DMA and boot loaders, still reaches it. len 0: none. */
+	uint64_t ram_hole_gpa, ram_hole_len;
 
 	struct kvm_cpuid2 *cpuid; /* supported table; each vCPU gets a filtered copy */
 	struct cpuid_policy cpuid_policy;
@@ -75,6 +86,8 @@ struct vm {
 
 	struct vm_rom roms[VM_MAX_ROMS]; /* vm_map_rom: unmapped after the VM fd closes */
 	unsigned nroms;
+	unsigned ndyn_slots; /* vm_slot_alloc */
+	atomic_uint dyn_mapped; /* bit i: slot VM_SLOT_DYN0 + i is in KVM */
 };
 
 /* Make every field safe for vm_destroy; call first. */
@@ -96,6 +109,20 @@ int vm_add_mmio(struct vm *vm, uint64_t base, uint64_t len, const struct bus_ops
  * other ROMs; needs KVM_CAP_READONLY_MEM). Guest reads run at memory speed;
  * guest writes exit as MMIO (unclaimed unless a device registers the range). */
 int vm_map_rom(struct vm *vm, uint64_t gpa, const void *data, size_t len, struct err *e);
+
+/* 0 if KVM has KVM_CAP_READONLY_MEM, else an ERR_HOST naming what needs it. */
+int vm_need_readonly_mem(struct vm *vm, const char *what, struct err *e);
+
+/* Reserve a KVM slot number for vm_slot_set (before the vCPUs start). */
+int vm_slot_alloc(struct vm *vm, unsigned *slot, struct err *e);
+/* Point reserved slot at len bytes of host memory hva (which must outlive the
+ * VM) at gpa, read-only or not; len 0 only removes it. Both page-aligned and
+ * inside vm->ram_hole. KVM changes a slot only by deleting and re-adding it,
+ * so a slot already mapped is deleted first: until the new one is in, the
+ * range's accesses exit as MMIO (its owner's bus handler must serve them).
+ * Safe from any thread, vCPUs running. 0, or -1 with e set (ERR_HOST). */
+int vm_slot_set(struct vm *vm, unsigned slot, uint64_t gpa, uint64_t len, void *hva,
+		bool readonly, struct err *e);
 
 /* irq_line.set for devices: KVM_IRQ_LINE on the in-kernel irqchip. */
 void vm_irq_set(void *vm, unsigned gsi, int level);

@@ -1,5 +1,6 @@
 /* firmware_boot.c: what booting through SeaBIOS needs in either mode: the
- * image read-only below 4 GiB and copied below 1 MiB, and fw_cfg telling it
+ * image read-only below 4 GiB and (para mode) copied below 1 MiB, or (full
+ * mode) aliased there by the chipset's PAM, and fw_cfg telling it
  * the memory map, the CPU count and where the serial console is. The boot CPU
  * then starts at the reset vector, which is KVM's power-on state. */
 #include <linux/kvm.h>
@@ -127,7 +128,10 @@ static int fw_boot_items(struct fw_boot *b, const struct vm *vm, const struct vm
 		       ? -1 : 0;
 }
 
-int firmware_boot_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e)
+/* copy_low: put the image's shadow copy in RAM below 1 MiB now (machines
+ * whose chipset does not let SeaBIOS make it itself). */
+static int fw_boot_setup(struct vm *vm, const struct vmm_config *cfg, bool copy_low,
+			 struct fw_boot **out, struct err *e)
 {
 	struct firmware_image fw;
 	if (firmware_load(&fw, cfg->firmware, e))
@@ -143,7 +147,8 @@ int firmware_boot_attach(struct vm *vm, const struct vmm_config *cfg, struct err
 		return -1;
 	}
 	uint64_t base = firmware_rom_base(&fw);
-	int rc = vm_map_rom(vm, base, fw.data, fw.len, e) || firmware_copy_low(&fw, &vm->mem, e);
+	int rc = vm_map_rom(vm, base, fw.data, fw.len, e) ||
+		 (copy_low && firmware_copy_low(&fw, &vm->mem, e));
 	if (!rc) {
 		b->rom = vm->roms[vm->nroms - 1].hva;
 		b->rom_len = fw.len;
@@ -157,6 +162,24 @@ int firmware_boot_attach(struct vm *vm, const struct vmm_config *cfg, struct err
 		return -1;
 	if (vm_add_pio(vm, FW_CFG_PORT_SEL, FW_CFG_PORTS, &fw_cfg_io_ops, &b->cfg, "fw_cfg", e))
 		return -1;
+	*out = b;
 	return vm_add_pio(vm, FW_CFG_PORT_DMA, FW_CFG_DMA_PORTS, &fw_cfg_dma_ops, &b->cfg,
 			  "fw_cfg DMA", e);
+}
+
+int firmware_boot_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e)
+{
+	struct fw_boot *b;
+	return fw_boot_setup(vm, cfg, true, &b, e);
+}
+
+int firmware_boot_attach_rom(struct vm *vm, const struct vmm_config *cfg, const uint8_t **rom,
+			     size_t *rom_len, struct err *e)
+{
+	struct fw_boot *b;
+	if (fw_boot_setup(vm, cfg, false, &b, e))
+		return -1;
+	*rom = b->rom;
+	*rom_len = b->rom_len;
+	return 0;
 }

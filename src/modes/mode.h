@@ -3,6 +3,8 @@
 #define VMM_MODES_MODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "core/error.h"
 #include "vmm/vmm.h"
@@ -32,6 +34,12 @@ int pc_cmos_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e);
  * The boot CPU needs no registers set: KVM starts it at the reset vector.
  * Needs pc_cmos_attach (SeaBIOS takes the RAM size and CPU count from NVRAM). */
 int firmware_boot_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e);
+/* The same without the copy below 1 MiB, for a chipset that shows the ROM
+ * there and lets SeaBIOS shadow itself (full mode's i440FX PAM): *rom and
+ * *rom_len give the ROM's bytes (the read-only copy KVM maps, alive as long
+ * as the VM) for that alias. */
+int firmware_boot_attach_rom(struct vm *vm, const struct vmm_config *cfg, const uint8_t **rom,
+			     size_t *rom_len, struct err *e);
 
 /* PCI bus 0 on the PC ports 0xCF8/0xCFC, with MSI routes and ioeventfds from
  * vm->irq and INTx through vm_irq_set: intx_gsi(intx_ctx, slot, pin) names the

@@ -88,6 +88,42 @@ START_TEST(test_high_region_is_backed)
 }
 END_TEST
 
+/* The RAM slots around a chipset's hole (the PAM's BIOS area): the piece
+ * above keeps its host offset, the hole's RAM stays reachable, bad holes
+ * are refused. */
+START_TEST(test_slot_plan_hole)
+{
+	struct guest_mem m;
+	struct err e = { 0 };
+	struct mem_region out[MEM_MAX_SLOTS];
+	ck_assert_int_eq(mem_init(&m, MEM_LOW_TOP + 64 * MiB, &e), 0);
+	ck_assert_uint_eq(mem_slot_plan(&m, 0, 0, out), 2); /* no hole: the regions */
+	ck_assert_uint_eq(out[1].gpa, MEM_HIGH_BASE);
+	ck_assert_uint_eq(mem_slot_plan(&m, 0xC0000, 0x40000, out), 3);
+	ck_assert_uint_eq(out[0].gpa, 0);
+	ck_assert_uint_eq(out[0].size, 0xC0000);
+	ck_assert_ptr_eq(out[0].hva, m.regions[0].hva);
+	ck_assert_uint_eq(out[1].gpa, 0x100000);
+	ck_assert_uint_eq(out[1].size, MEM_LOW_TOP - 0x100000);
+	ck_assert_ptr_eq(out[1].hva, m.regions[0].hva + 0x100000);
+	ck_assert_uint_eq(out[2].gpa, MEM_HIGH_BASE);
+	ck_assert_ptr_nonnull(gpa_to_hva(&m, 0xC0000, 0x40000));
+	/* A hole at a region's start or end leaves one piece. */
+	ck_assert_uint_eq(mem_slot_plan(&m, 0, 0x1000, out), 2);
+	ck_assert_uint_eq(out[0].gpa, 0x1000);
+	ck_assert_ptr_eq(out[0].hva, m.regions[0].hva + 0x1000);
+	ck_assert_uint_eq(mem_slot_plan(&m, MEM_LOW_TOP - 0x1000, 0x1000, out), 2);
+	ck_assert_uint_eq(out[0].size, MEM_LOW_TOP - 0x1000);
+	/* Unaligned, outside RAM, across a region's end, wrapping: refused. */
+	ck_assert_uint_eq(mem_slot_plan(&m, 0xC0800, 0x1000, out), 0);
+	ck_assert_uint_eq(mem_slot_plan(&m, 0xC0000, 0x800, out), 0);
+	ck_assert_uint_eq(mem_slot_plan(&m, MEM_LOW_TOP, 0x1000, out), 0);
+	ck_assert_uint_eq(mem_slot_plan(&m, MEM_LOW_TOP - 0x1000, 0x2000, out), 0);
+	ck_assert_uint_eq(mem_slot_plan(&m, UINT64_MAX - 0xFFF, 0x2000, out), 0);
+	mem_destroy(&m);
+}
+END_TEST
+
 static Suite *memory_suite(void)
 {
 	Suite *s = suite_create("memory");
@@ -97,6 +133,7 @@ static Suite *memory_suite(void)
 	tcase_add_test(tc, test_plan_rejects_bad_sizes);
 	tcase_add_test(tc, test_checked_helper_refuses_partial_ranges);
 	tcase_add_test(tc, test_high_region_is_backed);
+	tcase_add_test(tc, test_slot_plan_hole);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -22,7 +22,16 @@ struct rig {
 	unsigned sets[MAX_GSI];
 	unsigned poweroffs;
 	int64_t now;
+	uint8_t pam[PAM_REGS]; /* what the last pam_changed call passed */
+	unsigned pam_calls;
 };
+
+static void rig_pam_changed(void *ctx, const uint8_t regs[PAM_REGS])
+{
+	struct rig *r = ctx;
+	memcpy(r->pam, regs, PAM_REGS);
+	r->pam_calls++;
+}
 
 static void rig_intx_set(void *ctx, unsigned gsi, int level)
 {
@@ -58,7 +67,9 @@ static struct rig *rig_new(void)
 	ck_assert_int_eq(pci_bus_init(&r->pci, &r->pio, &r->mmio, &host), 0);
 	ck_assert_int_eq(bus_register(&r->pio, PCI_CONFIG_ADDRESS, 4, &pci_config_address_ops, &r->pci, "cf8"), 0);
 	ck_assert_int_eq(bus_register(&r->pio, PCI_CONFIG_DATA, 4, &pci_config_data_ops, &r->pci, "cfc"), 0);
-	i440fx_init(&r->host);
+	i440fx_init(&r->host, 0);
+	r->host.pam_changed = rig_pam_changed;
+	r->host.pam_ctx = r;
 	piix3_init(&r->isa);
 	ck_assert_int_eq(piix4_pm_init(&r->pm, &r->pio, rig_poweroff, r), 0);
 	r->pm.now_ns = rig_now;
@@ -116,24 +127,45 @@ START_TEST(test_pam)
 	struct rig *r = rig_new();
 	ck_assert_uint_eq(cfg_rd(r, 0, 0, PCI_VENDOR_ID, 4), 0x12378086);
 	ck_assert_uint_eq(cfg_rd(r, 0, 0, PCI_CLASS_DEVICE, 2), 0x0600);
-	/* PAM0 reads "high BIOS area reads from RAM" from the start. */
-	ck_assert_uint_eq(cfg_rd(r, 0, 0, 0x58, 4), 0x00001000);
-	/* SeaBIOS's unlock and lock (src/fw/shadow.c), as dwords. */
+	/* Power-on: every PAM register 0 (the BIOS area reads the ROM). */
+	ck_assert_uint_eq(cfg_rd(r, 0, 0, 0x58, 4), 0);
+	ck_assert_uint_eq(cfg_rd(r, 0, 0, 0x5C, 4), 0);
+	/* SeaBIOS's unlock and lock (src/fw/shadow.c), as dwords: each write
+	 * reaches the hook with all seven registers. */
 	cfg_wr(r, 0, 0, 0x58, 4, 0x33333000);
+	ck_assert_uint_eq(r->pam_calls, 1);
+	ck_assert_uint_eq(r->pam[0], 0x30);
+	ck_assert_uint_eq(r->pam[2], 0x33);
+	ck_assert_uint_eq(r->pam[3], 0x00);
 	cfg_wr(r, 0, 0, 0x5C, 4, 0x33333333);
+	ck_assert_uint_eq(r->pam_calls, 2);
+	ck_assert_uint_eq(r->pam[6], 0x33);
 	ck_assert_uint_eq(cfg_rd(r, 0, 0, 0x58, 4), 0x33333000);
 	ck_assert_uint_eq(cfg_rd(r, 0, 0, 0x5C, 4), 0x33333333);
 	cfg_wr(r, 0, 0, 0x58, 4, 0x11111000);
 	ck_assert_uint_eq(cfg_rd(r, 0, 0, 0x58, 4), 0x11111000);
-	/* Clearing PAM0's read-enable does not stick: the area stays RAM. */
+	ck_assert_uint_eq(r->pam[0], 0x10);
+	/* Every value sticks: PAM0 back to 0 (ROM) too. */
 	cfg_wr(r, 0, 0, I440FX_PAM0, 1, 0x00);
-	ck_assert_uint_eq(cfg_rd(r, 0, 0, I440FX_PAM0, 1), I440FX_PAM_RE_HI);
-	cfg_wr(r, 0, 0, I440FX_PAM0, 1, 0x20);
-	ck_assert_uint_eq(cfg_rd(r, 0, 0, I440FX_PAM0, 1), 0x20 | I440FX_PAM_RE_HI);
-	/* Byte 0x58 is not a PAM register: read-only. SMRAM reads back. */
+	ck_assert_uint_eq(cfg_rd(r, 0, 0, I440FX_PAM0, 1), 0);
+	ck_assert_uint_eq(r->pam[0], 0);
+	/* A byte write to the last register, a word straddling into PAM0. */
+	cfg_wr(r, 0, 0, I440FX_PAM0 + 6, 1, 0x21);
+	ck_assert_uint_eq(r->pam[6], 0x21);
+	unsigned calls = r->pam_calls;
+	cfg_wr(r, 0, 0, 0x58, 2, 0x3000);
+	ck_assert_uint_eq(r->pam_calls, calls + 1);
+	ck_assert_uint_eq(r->pam[0], 0x30);
+	/* Byte 0x58 is not a PAM register: read-only, no hook. SMRAM reads
+	 * back and leaves the PAM alone. */
+	calls = r->pam_calls;
+	cfg_wr(r, 0, 0, 0x58, 1, 0xFF);
 	ck_assert_uint_eq(cfg_rd(r, 0, 0, 0x58, 1), 0);
 	cfg_wr(r, 0, 0, I440FX_SMRAM, 1, 0x4A);
 	ck_assert_uint_eq(cfg_rd(r, 0, 0, I440FX_SMRAM, 1), 0x4A);
+	cfg_wr(r, 0, 0, 0x60, 4, 0xFFFFFFFF);
+	ck_assert_uint_eq(r->pam_calls, calls);
+	ck_assert_uint_eq(cfg_rd(r, 0, 0, 0x58, 4), 0x11113000);
 	rig_free(r);
 }
 END_TEST

@@ -4,11 +4,14 @@
  * CMOS, the legacy PC devices, and SeaBIOS booting the first disk; or, with
  * --kernel, a direct kernel boot on the same machine.
  *
- * Memory below 1 MiB is plain RAM, the legacy VGA window 0xA0000-0xBFFFF
+ * Memory below 0xC0000 is plain RAM, the legacy VGA window 0xA0000-0xBFFFF
  * included: there is no VGA device, SeaBIOS's e820 leaves the window out so no
  * guest allocates it, and an unmapped hole would only turn stray accesses into
- * MMIO exits. The BIOS area 0xC0000-0xFFFFF is RAM too, holding SeaBIOS's
- * copy of itself (firmware_boot.c); the PAM registers are stored, not acted on. */
+ * MMIO exits. The BIOS area 0xC0000-0xFFFFF is what the i440FX PAM registers
+ * make it (pam_window.h): at power-on the ROM's alias at 0xE0000 and a
+ * floating bus below; SeaBIOS turns it into RAM, copies itself there and
+ * write-protects it (src/fw/shadow.c). With --kernel there is no ROM and the
+ * area starts as read-write RAM, as a BIOS would leave it. */
 #include <stdlib.h>
 
 #include "core/vm.h"
@@ -16,6 +19,7 @@
 #include "devices/reset_ports.h"
 #include "modes/full/full.h"
 #include "modes/full/i440fx.h"
+#include "modes/full/pam_window.h"
 #include "modes/full/piix3.h"
 #include "modes/full/piix4_pm.h"
 #include "modes/mode.h"
@@ -27,6 +31,7 @@ struct full_machine {
 	struct piix3 isa;
 	struct piix4_pm pm;
 	bool pm_ready;
+	struct pam_window pam;
 };
 
 static void full_free(void *opaque)
@@ -34,6 +39,7 @@ static void full_free(void *opaque)
 	struct full_machine *m = opaque;
 	if (m->pm_ready)
 		piix4_pm_destroy(&m->pm);
+	pam_window_destroy(&m->pam);
 	free(m);
 }
 
@@ -60,7 +66,7 @@ static int full_attach_chipset(struct vm *vm, struct full_machine *m, const stru
 			       struct err *e)
 {
 	piix3_init(&m->isa);
-	i440fx_init(&m->host);
+	i440fx_init(&m->host, cfg->kernel ? PAM_RE | PAM_WE : 0);
 	struct pci_bus *bus = pc_pci_attach(vm, piix3_intx_gsi, &m->isa, false, e);
 	if (!bus)
 		return -1;
@@ -71,6 +77,32 @@ static int full_attach_chipset(struct vm *vm, struct full_machine *m, const stru
 	    piix_ide_attach(vm, cfg, bus, e))
 		return -1;
 	return full_attach_pm(vm, m, bus, e);
+}
+
+static void full_pam_changed(void *ctx, const uint8_t regs[PAM_REGS])
+{
+	pam_window_set(ctx, regs);
+}
+
+/* The BIOS area as PAM0-PAM6 say, from now on (rom: the firmware, or NULL). */
+static int full_attach_pam(struct vm *vm, struct full_machine *m, const uint8_t *rom, size_t rom_len,
+			   struct err *e)
+{
+	if (pam_window_init(&m->pam, vm, rom, rom_len, &m->host.pci.cfg[I440FX_PAM0], e))
+		return -1;
+	m->host.pam_ctx = &m->pam;
+	m->host.pam_changed = full_pam_changed;
+	return vm_add_mmio(vm, PAM_AREA_BASE, PAM_AREA_SIZE, &pam_window_ops, &m->pam, "BIOS area (PAM)", e);
+}
+
+/* The BIOS area stays out of the RAM slots: pam_window maps it. */
+static int full_plan(struct vm *vm, const struct vmm_config *cfg, struct err *e)
+{
+	(void)cfg;
+	(void)e;
+	vm->ram_hole_gpa = PAM_AREA_BASE;
+	vm->ram_hole_len = PAM_AREA_SIZE;
+	return 0;
 }
 
 static int full_build(struct vm *vm, const struct vmm_config *cfg, struct err *e)
@@ -91,9 +123,11 @@ static int full_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 	    vm_add_pio(vm, PORT92_ADDR, 1, &port92_ops, &m->reset, "port 0x92", e) ||
 	    full_attach_chipset(vm, m, cfg, e))
 		return -1;
-	if (!cfg->kernel && firmware_boot_attach(vm, cfg, e))
+	const uint8_t *rom = NULL;
+	size_t rom_len = 0;
+	if (!cfg->kernel && firmware_boot_attach_rom(vm, cfg, &rom, &rom_len, e))
 		return -1;
-	return 0;
+	return full_attach_pam(vm, m, rom, rom_len, e);
 }
 
 static int full_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e)
@@ -105,6 +139,7 @@ static int full_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 
 const struct mode_recipe full_recipe = {
 	.name = "full",
+	.plan = full_plan,
 	.build = full_build,
 	.boot = full_boot,
 };

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "devices/pci.h"
+#include "modes/full/pam.h"
 
 #define PCI_VENDOR_ID_INTEL   0x8086
 
@@ -15,18 +16,22 @@
 #define I440FX_DEVICE_ID      0x1237
 #define I440FX_REVISION       0x02
 #define I440FX_SLOT           0
-#define I440FX_PAM0           0x59 /* PAM0-6: 0x59-0x5F */
-#define I440FX_PAM_COUNT      7
+#define I440FX_PAM0           0x59 /* PAM0-6: 0x59-0x5F (§3.2.18; decoded in pam.h) */
+#define I440FX_PAM_COUNT      PAM_REGS
 #define I440FX_SMRAM          0x72 /* stored, ignored: no SMM */
-/* PAM0 bits 5:4 steer 0xF0000-0xFFFFF; bit 4 = reads come from RAM. vmm
- * keeps the whole BIOS area RAM, so bit 4 always reads 1 and SeaBIOS skips
- * copying itself from the ROM (src/fw/shadow.c; firmware-and-platform.md §1.1). */
-#define I440FX_PAM_RE_HI      0x10
 
 struct i440fx {
 	struct pci_dev pci;
+	/* Called (under the PCI bus lock) after a config write that touched
+	 * PAM0-PAM6, with the seven registers; NULL: they are only stored. */
+	void (*pam_changed)(void *ctx, const uint8_t regs[PAM_REGS]);
+	void *pam_ctx;
 };
 
-void i440fx_init(struct i440fx *h);
+/* Every segment starts with attribute pam_attr (PAM_RE|PAM_WE bits): 0 as
+ * on a real board at power-on (the BIOS area reads the ROM), or, for a
+ * machine with no firmware, the RAM a BIOS would leave. Set pam_changed and
+ * pam_ctx before the guest runs. */
+void i440fx_init(struct i440fx *h, unsigned pam_attr);
 
 #endif
