@@ -24,7 +24,6 @@
 #define AML_ZERO_OP     0x00
 #define AML_ONE_OP      0x01
 #define AML_BYTE_PREFIX 0x0A
-#define PM_TIMER_HZ     3579545 /* ACPI 6.4 §4.8.3.3 */
 #define BDA_EBDA_SEG    0x40E
 
 static uint8_t rd8(uintptr_t pa) { return *(volatile uint8_t *)phys(pa); }

@@ -1,18 +1,6 @@
 /* ata.c: a small polled ATA driver for one IDE device: PIO data-in/out, non-data commands, bus-master DMA. */
 #include "os.h"
 
-/* Command block register offsets (ATA8-ACS / ATA/ATAPI-6 §7). */
-#define REG_DATA    0
-#define REG_ERROR   1 /* read; write: FEATURES */
-#define REG_COUNT   2
-#define REG_LBA0    3
-#define REG_LBA1    4
-#define REG_LBA2    5
-#define REG_DEVICE  6
-#define REG_STATUS  7 /* read; write: COMMAND */
-#define DEV_LBA     0x40
-#define DEV_OBS     0xA0 /* bits 7 and 5: obsolete, set by convention */
-
 /* PIIX bus-master registers (PIIX datasheet 2.7.x; SFF-8038i): per channel. */
 #define BM_CMD      0
 #define BM_STATUS   2
@@ -70,7 +58,7 @@ static bool ata_errf(struct ata_err *e, const struct ata_dev *d, uint8_t st, con
 
 /* Registers for an LBA28 or LBA48 command; the first write of each
  * LBA48 pair is the "previous" (high) byte (ATA8-ACS 4.x, 48-bit Address feature set). */
-static void ata_setup(const struct ata_dev *d, uint64_t lba, uint32_t count, bool ext, uint8_t features)
+void ata_setup(const struct ata_dev *d, uint64_t lba, uint32_t count, bool ext, uint8_t features)
 {
 	if (ext) {
 		outb(d->cb + REG_DEVICE, DEV_OBS | DEV_LBA | d->dev << 4);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "idebench.h"
 #include "plan.h"
 
 #define IMAGE_MIN_BYTES (1u << 20) /* pad the boot disk to 1 MiB: a sane geometry for any BIOS */
@@ -18,10 +19,12 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: conftool image MBR.elf OS.elf OUT.img [auto|full|para]\n"
+	fprintf(stderr, "usage: conftool image MBR.elf OS.elf OUT.img [auto|full|para] [idebench PR PW DR DW]\n"
 			"       conftool scratch-create FILE\n"
 			"       conftool scratch-verify FILE\n"
 			"       conftool check-log full|para LOG\n"
+			"       conftool idebench-scratch FILE PR PW DR DW\n"
+			"       conftool idebench-verify FILE PR PW DR DW\n"
 			"       conftool selftest DIR\n");
 	return 2;
 }
@@ -134,6 +137,12 @@ static bool write_all(int fd, const void *p, size_t n, uint64_t off)
 
 static int cmd_image(int argc, char **argv)
 {
+	uint32_t bench_kib[CONF_BENCH_AREAS] = { 0 };
+	bool bench = argc == 5 + IDEBENCH_AREAS && !strcmp(argv[4], "idebench"); /* idebench.h */
+	if (bench && !idebench_parse_sizes(argv + 5, bench_kib))
+		return usage();
+	if (bench)
+		argc = 4;
 	if (argc < 3 || argc > 4)
 		return usage();
 	uint8_t expect = CONF_EXPECT_AUTO;
@@ -184,6 +193,12 @@ static int cmd_image(int argc, char **argv)
 	}
 	struct conf_config cfg = { .expect = expect, .os_sectors = (uint32_t)os_sectors,
 				   .scratch_sectors = CONF_SCRATCH_SECTORS };
+	if (bench) {
+		struct idebench_layout l;
+		idebench_layout(bench_kib, &l);
+		cfg.scratch_sectors = l.total;
+		memcpy(cfg.bench_kib, bench_kib, sizeof(cfg.bench_kib));
+	}
 	memcpy(cfg.magic, CONF_MAGIC, 8);
 	memcpy(img + CONF_CONFIG_LBA * CONF_SECTOR, &cfg, sizeof(cfg));
 	memcpy(img + CONF_OS_LBA * CONF_SECTOR, os.data, os.size);
@@ -439,6 +454,8 @@ static int cmd_selftest(int argc, char **argv)
 		return 1;
 	expect("a para log does not pass as full", check_log(CONF_MODE_FULL, log) != 0, 1, &fails);
 	unlink(log);
+	if (idebench_selftest(argv[0], &fails))
+		return 1;
 	printf("selftest: %s\n", fails ? "FAILED" : "ok");
 	return fails ? 1 : 0;
 }
@@ -455,6 +472,10 @@ int main(int argc, char **argv)
 		return cmd_scratch_verify(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "check-log"))
 		return cmd_check_log(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "idebench-scratch"))
+		return idebench_cmd_scratch(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "idebench-verify"))
+		return idebench_cmd_verify(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "selftest"))
 		return cmd_selftest(argc - 2, argv + 2);
 	return usage();

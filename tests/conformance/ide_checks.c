@@ -6,26 +6,6 @@
  * for IRQ 14/15 through the PIC. */
 #include "os.h"
 
-/* ATA command opcodes (ATA8-ACS §7). */
-#define ATA_READ_SECTORS       0x20
-#define ATA_READ_SECTORS_EXT   0x24
-#define ATA_READ_DMA_EXT       0x25
-#define ATA_WRITE_SECTORS      0x30
-#define ATA_WRITE_SECTORS_EXT  0x34
-#define ATA_WRITE_DMA_EXT      0x35
-#define ATA_IDENTIFY_PACKET    0xA1
-#define ATA_READ_MULTIPLE      0xC4
-#define ATA_WRITE_MULTIPLE     0xC5
-#define ATA_SET_MULTIPLE       0xC6
-#define ATA_READ_DMA           0xC8
-#define ATA_WRITE_DMA          0xCA
-#define ATA_FLUSH_CACHE        0xE7
-#define ATA_IDENTIFY           0xEC
-#define ATA_FLUSH_CACHE_EXT    0xEA
-#define ATA_SET_FEATURES       0xEF
-#define SETF_XFER_MODE         0x03
-#define XFER_MWDMA2            0x22 /* SET FEATURES 03h count: 00100b mode 2 (ATA8-ACS 7.48.11) */
-
 #define MULTIPLE_COUNT 4
 
 /* Legacy channel resources (PIIX in compatibility mode). */
@@ -39,13 +19,6 @@ static struct ata_dev candidates[2] = {
 	{ PRI_CMD, PRI_CTL, 0, 1, 14, "primary slave" },
 	{ SEC_CMD, SEC_CTL, 0, 0, 15, "secondary master" },
 };
-
-struct prd {
-	uint32_t addr;
-	uint16_t bytes; /* 0 means 64 KiB */
-	uint16_t flags; /* bit 15: end of table */
-} __attribute__((packed));
-#define PRD_EOT 0x8000
 
 static void *buf(uint32_t off)
 {

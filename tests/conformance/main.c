@@ -1,5 +1,6 @@
 /* main.c: the conformance OS's main: decide the platform, run each check in order, report, power off. */
 #include "os.h"
+#include "idebench.h"
 
 typedef bool (*check_fn)(struct os_state *s);
 
@@ -7,6 +8,7 @@ typedef bool (*check_fn)(struct os_state *s);
 static const check_fn check_fns[CONF_C_COUNT] = {
 	[CONF_C_CPUID] = check_cpuid,
 	[CONF_C_PCI] = check_pci,
+	[CONF_C_PAM] = check_pam,
 	[CONF_C_TSC] = check_tsc,
 	[CONF_C_PIT] = check_pit,
 	[CONF_C_ACPI] = check_acpi,
@@ -107,6 +109,10 @@ int guest_main(const struct guest_boot *boot)
 		current_check = c->name;
 		if (!(c->modes & s->mode))
 			continue;
+		if (idebench_active(s) && !idebench_needs(i))
+			continue; /* benchmark mode: only what it needs */
+		if (i == CONF_C_POWEROFF && idebench_active(s) && !first_fail && !idebench_run(s))
+			first_fail = IDEBENCH_EXIT_FAILED;
 		if (i == CONF_C_POWEROFF && first_fail)
 			break;
 		if (i == CONF_C_POWEROFF)

@@ -80,6 +80,7 @@ void check_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 bool check_cpuid(struct os_state *s);
 bool check_pci(struct os_state *s);
+bool check_pam(struct os_state *s); /* pam_check.c */
 bool check_tsc(struct os_state *s);
 bool check_pit(struct os_state *s);
 bool check_cmos(struct os_state *s);
@@ -137,9 +138,43 @@ struct ata_err {
 #define ATA_CTL_NIEN 0x02
 #define ATA_CTL_SRST 0x04
 
+/* Command block register offsets (ATA8-ACS / ATA/ATAPI-6 §7). */
+#define REG_DATA    0
+#define REG_ERROR   1 /* read; write: FEATURES */
+#define REG_COUNT   2
+#define REG_LBA0    3
+#define REG_LBA1    4
+#define REG_LBA2    5
+#define REG_DEVICE  6
+#define REG_STATUS  7 /* read; write: COMMAND */
+#define DEV_LBA     0x40
+#define DEV_OBS     0xA0 /* bits 7 and 5: obsolete, set by convention */
+
+/* ATA command opcodes (ATA8-ACS §7). */
+#define ATA_READ_SECTORS       0x20
+#define ATA_READ_SECTORS_EXT   0x24
+#define ATA_READ_DMA_EXT       0x25
+#define ATA_WRITE_SECTORS      0x30
+#define ATA_WRITE_SECTORS_EXT  0x34
+#define ATA_WRITE_DMA_EXT      0x35
+#define ATA_IDENTIFY_PACKET    0xA1
+#define ATA_READ_MULTIPLE      0xC4
+#define ATA_WRITE_MULTIPLE     0xC5
+#define ATA_SET_MULTIPLE       0xC6
+#define ATA_READ_DMA           0xC8
+#define ATA_WRITE_DMA          0xCA
+#define ATA_FLUSH_CACHE        0xE7
+#define ATA_IDENTIFY           0xEC
+#define ATA_FLUSH_CACHE_EXT    0xEA
+#define ATA_SET_FEATURES       0xEF
+#define SETF_XFER_MODE         0x03
+#define XFER_MWDMA2            0x22 /* SET FEATURES 03h count: 00100b mode 2 (ATA8-ACS 7.48.11) */
+
 void ata_select(const struct ata_dev *d);
 uint8_t ata_status(const struct ata_dev *d);     /* command-block status: clears INTRQ */
 uint8_t ata_altstatus(const struct ata_dev *d);
+/* Task-file registers for an LBA28 or LBA48 command (device, features, count, LBA), not the command. */
+void ata_setup(const struct ata_dev *d, uint64_t lba, uint32_t count, bool ext, uint8_t features);
 /* Wait for BSY clear; false on timeout. */
 bool ata_wait_idle(const struct ata_dev *d, uint64_t timeout_us, uint8_t *status);
 /* PIO data-in/out: count sectors (0 means 256, or 65536 with ext), DRQ blocks
@@ -153,6 +188,14 @@ bool ata_pio_out(const struct ata_dev *d, uint8_t cmd, uint64_t lba, uint32_t co
 bool ata_nodata(const struct ata_dev *d, uint8_t cmd, uint8_t features, uint8_t count, struct ata_err *e);
 /* IDENTIFY (0xEC) or IDENTIFY PACKET (0xA1) into 256 words. */
 bool ata_identify(const struct ata_dev *d, uint8_t cmd, uint16_t *words, struct ata_err *e);
+/* A physical region descriptor (PIIX datasheet, bus-master IDE: PRD format). */
+struct prd {
+	uint32_t addr;
+	uint16_t bytes; /* 0 means 64 KiB */
+	uint16_t flags; /* bit 15: end of table */
+} __attribute__((packed));
+#define PRD_EOT 0x8000
+
 /* Bus-master DMA: the PRD table at prd_pa is already built; to_memory for reads.
  * Waits for the channel's IRQ and checks the bus-master and ATA status. */
 bool ata_dma(const struct ata_dev *d, uint8_t cmd, uint64_t lba, uint32_t count, bool ext, uint32_t prd_pa,
@@ -162,6 +205,15 @@ bool ata_dma(const struct ata_dev *d, uint8_t cmd, uint64_t lba, uint32_t count,
 /* Finds RSDP -> RSDT -> FADT (-> DSDT _S5); fills s->pm1a_cnt etc. */
 bool acpi_find_tables(struct os_state *s);
 uint32_t pmtimer_read(const struct os_state *s);
+#define PM_TIMER_HZ 3579545 /* ACPI 6.4 §4.8.3.3 */
+
+/* ---- IDE benchmark mode (idebench.c, idebench.h) ---- */
+/* The config sector asks for it. */
+bool idebench_active(const struct os_state *s);
+/* Whether the benchmark needs check (enum conf_check_id) to run first; the others are skipped. */
+bool idebench_needs(int check);
+/* The timed transfers, one report line each; false after a failure (reported). */
+bool idebench_run(struct os_state *s);
 
 /* ---- Pattern buffers (pattern.c) ---- */
 void pattern_fill(void *buf, uint64_t lba, uint32_t count, uint64_t tag);

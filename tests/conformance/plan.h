@@ -14,12 +14,15 @@ enum conf_expect {
 	CONF_EXPECT_FULL = 1,
 	CONF_EXPECT_PARA = 2,
 };
+#define CONF_BENCH_AREAS 4
 struct conf_config {
 	char magic[8];
 	uint8_t expect;           /* enum conf_expect */
 	uint8_t reserved[3];
 	uint32_t os_sectors;      /* OS image sectors after this one */
 	uint64_t scratch_sectors; /* the scratch disk's size the OS expects in IDENTIFY */
+	/* IDE benchmark mode (idebench.h) when any is set: KiB per area (pio-read, pio-write, dma-read, dma-write) */
+	uint32_t bench_kib[CONF_BENCH_AREAS];
 };
 
 /* ---- The scratch disk ---- */
@@ -97,6 +100,7 @@ static inline uint64_t conf_pattern_word(uint64_t lba, unsigned j, uint64_t tag)
 #define CONF_CHECKS(X)                                         \
 	X(CPUID,        "cpuid",        0x41, CONF_MODE_BOTH)  \
 	X(PCI,          "pci",          0x42, CONF_MODE_BOTH)  \
+	X(PAM,          "pam",          0x59, CONF_MODE_FULL)  \
 	X(TSC,          "tsc",          0x43, CONF_MODE_BOTH)  \
 	X(PIT,          "pit",          0x44, CONF_MODE_BOTH)  \
 	X(ACPI,         "acpi",         0x45, CONF_MODE_FULL)  \

@@ -347,6 +347,63 @@ START_TEST(test_pio_write_multiple_then_read_ext)
 }
 END_TEST
 
+static void file_poke_sector(uint64_t s, uint8_t v)
+{
+	uint8_t sec[IDE_SECTOR];
+	memset(sec, v, sizeof(sec));
+	int fd = open(path, O_WRONLY);
+	ck_assert_int_eq(pwrite(fd, sec, sizeof(sec), (off_t)(s * IDE_SECTOR)), IDE_SECTOR);
+	close(fd);
+}
+
+/* PIO data-in reads ahead: one disk request fetches up to IDE_PIO_READAHEAD sectors, and the blocks after
+ * the first come from it with no BSY round trip. The file changes under a running command tell when each
+ * sector was fetched: inside the first fetch the old data, past it the new. */
+START_TEST(test_pio_read_ahead)
+{
+	const uint64_t first = 10, inside = first + 20, past = first + IDE_PIO_READAHEAD + 5;
+	const unsigned count = IDE_PIO_READAHEAD + 44;
+	task_lba48(first, (uint16_t)count);
+	outb(ATA_REG_STATUS, ATA_CMD_READ_EXT);
+	ck_assert_uint_eq(wait_ready() & ATA_SR_DRQ, ATA_SR_DRQ);
+	file_poke_sector(inside, 0xEE);
+	file_poke_sector(past, 0xEE);
+	for (uint64_t s = first; s < first + count; s++) {
+		if (s == first + 1)
+			/* The second block is there at once: no BSY, no wait. */
+			ck_assert_uint_eq(altstatus(), ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ);
+		ck_assert_uint_eq(wait_ready() & (ATA_SR_DRQ | ATA_SR_ERR), ATA_SR_DRQ);
+		ck_assert_int_eq(irqs[0].level, 1); /* each DRQ block interrupts */
+		inb(ATA_REG_STATUS);
+		for (unsigned i = 0; i < IDE_SECTOR; i += 2) {
+			uint16_t w = inw_data();
+			uint8_t lo = s == past ? 0xEE : pattern(s, i), hi = s == past ? 0xEE : pattern(s, i + 1);
+			ck_assert_msg(w == (uint16_t)(lo | hi << 8), "sector %lu word %u: 0x%04x, expected 0x%04x",
+				      (unsigned long)s, i / 2, w, (unsigned)(lo | hi << 8));
+		}
+	}
+	ck_assert_uint_eq(wait_ready(), ATA_SR_DRDY | ATA_SR_DSC);
+	ck_assert_uint_eq(irqs[0].raises, count);
+	/* READ MULTIPLE: 16-sector blocks from the same fetch. */
+	outb(ATA_REG_NSECT, IDE_MAX_MULT);
+	outb(ATA_REG_STATUS, ATA_CMD_SET_MULTIPLE);
+	ck_assert_uint_eq(wait_ready(), ATA_SR_DRDY | ATA_SR_DSC);
+	task_lba28((uint32_t)first, 48);
+	outb(ATA_REG_STATUS, ATA_CMD_READ_MULTIPLE);
+	ck_assert_uint_eq(wait_ready() & ATA_SR_DRQ, ATA_SR_DRQ);
+	for (uint64_t s = first; s < first + 48; s++) {
+		if (s > first && (s - first) % IDE_MAX_MULT == 0)
+			ck_assert_uint_eq(altstatus(), ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ);
+		uint16_t w = inw_data();
+		uint8_t lo = s == inside ? 0xEE : pattern(s, 0), hi = s == inside ? 0xEE : pattern(s, 1);
+		ck_assert_uint_eq(w, (uint16_t)(lo | hi << 8));
+		for (unsigned i = 2; i < IDE_SECTOR; i += 2)
+			inw_data();
+	}
+	ck_assert_uint_eq(wait_ready(), ATA_SR_DRDY | ATA_SR_DSC);
+}
+END_TEST
+
 START_TEST(test_bad_addresses)
 {
 	/* The range runs one sector past the end. */
@@ -683,6 +740,7 @@ static Suite *ide_suite(void)
 	tcase_add_test(tc, test_identify_packet_and_unknown_abort);
 	tcase_add_test(tc, test_pio_read_sectors);
 	tcase_add_test(tc, test_pio_write_multiple_then_read_ext);
+	tcase_add_test(tc, test_pio_read_ahead);
 	tcase_add_test(tc, test_bad_addresses);
 	tcase_add_test(tc, test_hob_readback);
 	tcase_add_test(tc, test_dma_read_and_write);

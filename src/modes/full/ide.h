@@ -11,7 +11,9 @@
  *
  * All disk I/O is asynchronous (backends/block.h blk_submit): a command or a
  * drained PIO block sets BSY, and the completion on the VM's I/O thread fills
- * the next block (DRQ) or ends the command, then raises the IRQ. No vCPU ever
+ * the next block (DRQ) or ends the command, then raises the IRQ. PIO data-in
+ * fetches up to IDE_PIO_READAHEAD sectors at a time, so only every such fetch
+ * (not every DRQ block) goes through BSY. No vCPU ever
  * waits for the disk, and no lock is held across a wait. SeaBIOS polls BSY
  * and DRQ; Linux waits for the interrupt; both see a real drive's protocol.
  *
@@ -148,6 +150,7 @@
 
 #define IDE_SECTOR      512
 #define IDE_MAX_MULT    16 /* sectors per DRQ block in multiple mode (IDENTIFY word 47) */
+#define IDE_PIO_READAHEAD 256 /* sectors one PIO data-in disk read fetches: a whole LBA28 command */
 #define IDE_HEADS       16
 #define IDE_SPT         63
 #define IDE_MAX_CYLS    16383
@@ -211,10 +214,13 @@ struct ide_channel {
 	bool irq_pending;
 	bool irq_level; /* what the line was last set to */
 
-	/* PIO: the DRQ block in buf[pos..end), then xfer_left more sectors. */
+	/* PIO: the DRQ block in buf[pos..end), then xfer_left more sectors. Data-in reads up to
+	 * IDE_PIO_READAHEAD sectors (whole DRQ blocks) into buf[0..fill) with one disk request and serves
+	 * the blocks from there, as a drive's read-ahead does: one round trip through the I/O thread per
+	 * fetch, not per block (SeaBIOS and polling drivers wait out each one). */
 	enum ide_xfer xfer;
-	uint8_t buf[IDE_MAX_MULT * IDE_SECTOR];
-	unsigned pos, end;
+	uint8_t buf[IDE_PIO_READAHEAD * IDE_SECTOR];
+	unsigned pos, end, fill;
 	uint64_t xfer_lba;
 	uint32_t xfer_left;
 	unsigned xfer_block; /* sectors per DRQ block */

@@ -110,10 +110,12 @@ static bool ide_decode(const struct ide_channel *ch, bool lba48, uint64_t *lba, 
 	return true;
 }
 
-/* Data-in: read the next DRQ block; the completion raises DRQ and the IRQ. */
+/* Data-in: fetch the next blocks (whole ones, so none straddles two fetches); the completion raises DRQ
+ * and the IRQ for the first. */
 static void ide_pio_fill(struct ide_channel *ch)
 {
-	uint32_t n = ch->xfer_left < ch->xfer_block ? ch->xfer_left : ch->xfer_block;
+	uint32_t max = IDE_PIO_READAHEAD / ch->xfer_block * ch->xfer_block;
+	uint32_t n = ch->xfer_left < max ? ch->xfer_left : max;
 	ch->pio_iov = (struct iovec){ ch->buf, (size_t)n * IDE_SECTOR };
 	ide_set_status(ch, ATA_SR_BSY | ATA_SR_DRDY);
 	if (ide_submit(ch, IDE_IO_PIO_READ, BLK_READ, &ch->pio_iov, 1, ch->xfer_lba * IDE_SECTOR))
@@ -132,7 +134,14 @@ static void ide_pio_open_out(struct ide_channel *ch)
 void ide_pio_data_done(struct ide_channel *ch)
 {
 	if (ch->xfer == IDE_XFER_PIO_IN) {
-		if (ch->xfer_left > 0) {
+		if (ch->end < ch->fill) {
+			/* The next block is fetched already: DRQ stays set, and each
+			 * DRQ block gets its interrupt (ATA8-ACS 4.6, PIO data-in). */
+			unsigned next = ch->end + ch->xfer_block * IDE_SECTOR;
+			ch->pos = ch->end;
+			ch->end = next < ch->fill ? next : ch->fill;
+			ide_irq_raise(ch);
+		} else if (ch->xfer_left > 0) {
 			ide_pio_fill(ch);
 		} else {
 			ch->xfer = IDE_XFER_NONE; /* the last block's IRQ was the command's */
@@ -156,8 +165,10 @@ void ide_pio_io_done(struct ide_channel *ch, bool write, int64_t res)
 	ch->xfer_lba += n;
 	ch->xfer_left -= n;
 	if (!write) {
+		unsigned block = ch->xfer_block * IDE_SECTOR;
+		ch->fill = (unsigned)ch->pio_iov.iov_len;
 		ch->pos = 0;
-		ch->end = (unsigned)ch->pio_iov.iov_len;
+		ch->end = block < ch->fill ? block : ch->fill;
 		ide_set_status(ch, ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ);
 		ide_irq_raise(ch);
 	} else if (ch->xfer_left > 0) {
@@ -182,6 +193,7 @@ static void ide_cmd_rw(struct ide_channel *ch, uint8_t cmd, bool write, unsigned
 	ch->xfer_lba = lba;
 	ch->xfer_left = count;
 	ch->xfer_block = block;
+	ch->fill = 0;
 	if (write) {
 		ch->xfer = IDE_XFER_PIO_OUT;
 		ide_pio_open_out(ch); /* no interrupt before the first block (ATA8-ACS 4.6) */
@@ -214,7 +226,7 @@ static void ide_cmd_identify(struct ide_channel *ch)
 	ch->xfer = IDE_XFER_PIO_IN;
 	ch->xfer_left = 0;
 	ch->pos = 0;
-	ch->end = IDE_SECTOR;
+	ch->end = ch->fill = IDE_SECTOR;
 	ide_set_status(ch, ATA_SR_DRDY | ATA_SR_DSC | ATA_SR_DRQ);
 	ide_irq_raise(ch);
 }
