@@ -20,6 +20,15 @@ if [ -f "$out/bzImage" ] && [ -f "$out/vmlinux" ]; then
 	echo "$out"
 	exit 0
 fi
+# One build per key at a time: tests started together (meson runs them in
+# parallel) wait for the first one's kernel instead of wiping its tree.
+mkdir -p "$cache"
+exec 9>"$cache/kernel-$key.lock"
+flock 9
+if [ -f "$out/bzImage" ] && [ -f "$out/vmlinux" ]; then
+	echo "$out"
+	exit 0
+fi
 
 work=$cache/build-$key
 rm -rf "$work"
