@@ -5,6 +5,15 @@
 #include <time.h>
 
 #define NS_PER_SEC 1000000000LL
+#define SEC_PER_HOUR 3600
+#define SEC_PER_DAY 86400
+#define CMOS_NEVER INT64_MAX /* no such time */
+#define CMOS_FLAGS (CMOS_C_PF | CMOS_C_AF | CMOS_C_UF)
+
+/* IRQF = PF&PIE | AF&AIE | UF&UIE: the enable bits in B sit where their
+ * flags sit in C (datasheet, registers B and C). */
+_Static_assert(CMOS_B_PIE == CMOS_C_PF && CMOS_B_AIE == CMOS_C_AF && CMOS_B_UIE == CMOS_C_UF,
+	       "register B enables line up with register C flags");
 
 static int64_t cmos_host_now(void *ctx)
 {
@@ -126,12 +135,18 @@ static void cmos_write_clock(struct cmos *c, unsigned idx, uint8_t v)
 	}
 	/* Day 31 of a 30-day month rolls over, as timegm normalises it. */
 	int64_t sec = (int64_t)timegm(&tm);
+	if (sec >= CMOS_END_SEC) {
+		atomic_fetch_add(&c->bad_writes, 1);
+		return;
+	}
 	if (c->frozen) {
 		c->frozen_sec = sec;
 		return;
 	}
-	/* Whole seconds only: the phase of the running second is kept. */
+	/* Whole seconds only: the phase of the running second is kept. The
+	 * jump is no update: UF and AF start again from the new time. */
 	c->offset_ns += (sec - floor_div(cmos_guest_ns(c), NS_PER_SEC)) * NS_PER_SEC;
+	c->acct_sec = sec;
 }
 
 static void cmos_write_reg_b(struct cmos *c, uint8_t v)
@@ -144,21 +159,176 @@ static void cmos_write_reg_b(struct cmos *c, uint8_t v)
 	} else if (!set && c->frozen) {
 		/* The next update comes one second after SET is cleared. */
 		c->offset_ns = c->frozen_sec * NS_PER_SEC - c->now_ns(c->now_ctx);
+		c->acct_sec = c->frozen_sec;
 		c->frozen = false;
 	}
 	c->ram[CMOS_REG_B] = v;
 }
 
+/* ---- Interrupt flags (register C) ---- */
+
+/* The periodic interrupt's period in time-base cycles; 0 when RS = 0 (off). */
+static int64_t cmos_period_cycles(const struct cmos *c)
+{
+	unsigned rs = c->ram[CMOS_REG_A] & CMOS_A_RS_MASK;
+	if (rs == 0)
+		return 0;
+	if (rs == 1)
+		return CMOS_RS_1_CYCLES;
+	if (rs == 2)
+		return CMOS_RS_2_CYCLES;
+	return 1LL << (rs - 1);
+}
+
+/* Periods are counted on the host clock, not the guest's: writing the time
+ * (or clearing SET) moves the guest clock, which must not bunch or skip
+ * periods, and SET does not stop them. The period host time ns falls in: */
+static int64_t cmos_period_index(int64_t ns, int64_t cycles)
+{
+	int64_t sec = floor_div(ns, NS_PER_SEC);
+	int64_t frac = ns - sec * NS_PER_SEC;
+	return floor_div(sec * CMOS_TIMEBASE_HZ + frac * CMOS_TIMEBASE_HZ / NS_PER_SEC, cycles);
+}
+
+/* The host time period p starts at, rounded up to a whole ns. */
+static int64_t cmos_period_start(int64_t p, int64_t cycles)
+{
+	int64_t t = p * cycles;
+	int64_t sec = floor_div(t, CMOS_TIMEBASE_HZ);
+	int64_t rem = t - sec * CMOS_TIMEBASE_HZ;
+	return sec * NS_PER_SEC + (rem * NS_PER_SEC + CMOS_TIMEBASE_HZ - 1) / CMOS_TIMEBASE_HZ;
+}
+
+/* An alarm register as a value (-1: don't care). False when it can never
+ * match: a bad BCD digit or a value past 59 (23 for hours). */
+static bool cmos_alarm_field(const struct cmos *c, unsigned idx, int *out)
+{
+	uint8_t v = c->ram[idx];
+	if ((v & CMOS_ALARM_DONT_CARE) == CMOS_ALARM_DONT_CARE) {
+		*out = -1;
+		return true;
+	}
+	bool hours = idx == CMOS_HOURS_ALARM;
+	*out = hours ? cmos_decode_hour(c, v) : cmos_decode(c, v);
+	return *out >= 0 && *out < (hours ? 24 : 60);
+}
+
+/* The first guest second after `after` whose time of day matches the alarm,
+ * or CMOS_NEVER. Each step jumps to the next hour, minute or second that
+ * can match, so a few steps find it (at most a day ahead). */
+static int64_t cmos_next_alarm(const struct cmos *c, int64_t after)
+{
+	int h, m, s;
+	if (!cmos_alarm_field(c, CMOS_HOURS_ALARM, &h) || !cmos_alarm_field(c, CMOS_MINUTES_ALARM, &m) ||
+	    !cmos_alarm_field(c, CMOS_SECONDS_ALARM, &s))
+		return CMOS_NEVER;
+	int64_t t = after + 1;
+	for (int i = 0; i < 16; i++) {
+		int64_t sod = t - floor_div(t, SEC_PER_DAY) * SEC_PER_DAY;
+		int th = (int)(sod / SEC_PER_HOUR), tm = (int)(sod / 60 % 60), ts = (int)(sod % 60);
+		int64_t into_hour = sod % SEC_PER_HOUR;
+		if (h >= 0 && th != h)
+			t += (h > th ? (int64_t)(h - th) * SEC_PER_HOUR : SEC_PER_DAY - (int64_t)th * SEC_PER_HOUR) -
+			     into_hour;
+		else if (m >= 0 && tm != m)
+			t += (m > tm ? (int64_t)(m - tm) * 60 : SEC_PER_HOUR - (int64_t)tm * 60) - ts;
+		else if (s >= 0 && ts != s)
+			t += s > ts ? s - ts : 60 - ts;
+		else
+			return t;
+	}
+	return CMOS_NEVER;
+}
+
+/* Bring PF, UF and AF up to host time now: what the chip would have set
+ * since they were last accounted. Several periods are one PF (a level). */
+static void cmos_account(struct cmos *c, int64_t now)
+{
+	int64_t cycles = cmos_period_cycles(c);
+	if (cycles) {
+		int64_t p = cmos_period_index(now, cycles);
+		if (p > c->pf_acct) {
+			if (c->ram[CMOS_REG_B] & CMOS_B_PIE) {
+				uint64_t lost = (uint64_t)(p - c->pf_acct) - ((c->flags & CMOS_C_PF) ? 0 : 1);
+				atomic_fetch_add(&c->pf_coalesced, lost);
+			}
+			c->flags |= CMOS_C_PF;
+		}
+		c->pf_acct = p; /* also when the host clock stepped back */
+	}
+	if (c->frozen)
+		return; /* SET: no updates, so no UF and no alarm */
+	int64_t sec = floor_div(now + c->offset_ns, NS_PER_SEC);
+	if (sec > c->acct_sec) {
+		c->flags |= CMOS_C_UF;
+		if (cmos_next_alarm(c, c->acct_sec) <= sec)
+			c->flags |= CMOS_C_AF;
+	}
+	c->acct_sec = sec;
+}
+
+static uint8_t cmos_irqf(const struct cmos *c)
+{
+	return (c->flags & c->ram[CMOS_REG_B] & CMOS_FLAGS) ? CMOS_C_IRQF : 0;
+}
+
+static void cmos_update_line(struct cmos *c)
+{
+	bool level = cmos_irqf(c);
+	if (level != c->line) {
+		c->line = level;
+		irq_line_set(&c->irq, level);
+	}
+}
+
+/* The earliest host time an enabled flag gets set, counting flags already
+ * set only if all_enabled (they change nothing until C is read); capped at
+ * 1/CMOS_TIMER_MAX_HZ after the last deadline that fired. CMOS_NO_TIMER: none. */
+static int64_t cmos_want_timer(const struct cmos *c, bool all_enabled)
+{
+	uint8_t en = c->ram[CMOS_REG_B] & CMOS_FLAGS;
+	if (!all_enabled)
+		en &= (uint8_t)~c->flags;
+	int64_t t = CMOS_NEVER, cycles = cmos_period_cycles(c);
+	if ((en & CMOS_C_PF) && cycles)
+		t = cmos_period_start(c->pf_acct + 1, cycles);
+	if (!c->frozen && (en & CMOS_C_UF)) {
+		int64_t u = (c->acct_sec + 1) * NS_PER_SEC - c->offset_ns;
+		t = u < t ? u : t;
+	}
+	if (!c->frozen && (en & CMOS_C_AF)) {
+		int64_t a = cmos_next_alarm(c, c->acct_sec);
+		if (a != CMOS_NEVER && a * NS_PER_SEC - c->offset_ns < t)
+			t = a * NS_PER_SEC - c->offset_ns;
+	}
+	if (t == CMOS_NEVER)
+		return CMOS_NO_TIMER;
+	/* Relative to the deadline, not to when the poll ran: a late wakeup
+	 * does not push the next one later (no drift at 1024 Hz). */
+	int64_t earliest = c->last_fired_ns + NS_PER_SEC / CMOS_TIMER_MAX_HZ;
+	return t > earliest ? t : earliest;
+}
+
+/* After the guest changed something: the line follows IRQF; if a timer is
+ * now wanted sooner than the last poll armed, ask for a poll. */
+static void cmos_changed(struct cmos *c)
+{
+	cmos_update_line(c);
+	if (!c->kick || c->line)
+		return;
+	int64_t want = cmos_want_timer(c, false);
+	if (want != CMOS_NO_TIMER && (c->armed_ns == CMOS_NO_TIMER || want < c->armed_ns)) {
+		c->armed_ns = want; /* one kick until the poll */
+		c->kick(c->kick_ctx);
+	}
+}
+
 static uint8_t cmos_read_reg_c(struct cmos *c)
 {
-	int64_t sec = cmos_guest_sec(c);
-	uint8_t v = 0;
-	if (sec != c->uf_seen_sec) {
-		v |= CMOS_C_UF;
-		if (c->ram[CMOS_REG_B] & CMOS_B_UIE)
-			v |= CMOS_C_IRQF;
-	}
-	c->uf_seen_sec = sec;
+	cmos_account(c, c->now_ns(c->now_ctx));
+	uint8_t v = c->flags | cmos_irqf(c);
+	c->flags = 0;
+	cmos_changed(c);
 	return v;
 }
 
@@ -188,12 +358,18 @@ static uint8_t cmos_read_data(struct cmos *c)
 static void cmos_write_data(struct cmos *c, uint8_t v)
 {
 	unsigned idx = c->index;
+	int64_t now = c->now_ns(c->now_ctx);
+	/* Flags due under the old settings are set before they change. */
+	cmos_account(c, now);
 	if (idx == CMOS_DAY_OF_WEEK) {
-		return; /* derived from the date */
+		/* derived from the date: ignored */
 	} else if (cmos_is_clock(idx) || idx == CMOS_CENTURY) {
 		cmos_write_clock(c, idx, v);
 	} else if (idx == CMOS_REG_A) {
 		c->ram[idx] = v & (uint8_t)~CMOS_A_UIP;
+		int64_t cycles = cmos_period_cycles(c);
+		if (cycles) /* a new rate counts from now */
+			c->pf_acct = cmos_period_index(now, cycles);
 	} else if (idx == CMOS_REG_B) {
 		cmos_write_reg_b(c, v);
 	} else if (idx == CMOS_REG_C || idx == CMOS_REG_D) {
@@ -201,6 +377,7 @@ static void cmos_write_data(struct cmos *c, uint8_t v)
 	} else {
 		c->ram[idx] = v;
 	}
+	cmos_changed(c);
 }
 
 static uint64_t cmos_read(void *opaque, uint64_t off, unsigned size)
@@ -245,9 +422,46 @@ int cmos_init(struct cmos *c, int64_t (*now_ns)(void *ctx), void *ctx)
 	c->ram[CMOS_REG_A] = CMOS_A_DEFAULT;
 	c->ram[CMOS_REG_B] = CMOS_B_DEFAULT;
 	c->ram[CMOS_REG_D] = CMOS_D_VRT;
-	c->uf_seen_sec = cmos_guest_sec(c);
+	int64_t now = c->now_ns(c->now_ctx);
+	c->acct_sec = floor_div(now, NS_PER_SEC);
+	if (cmos_period_cycles(c))
+		c->pf_acct = cmos_period_index(now, cmos_period_cycles(c));
+	c->armed_ns = CMOS_NO_TIMER;
 	atomic_init(&c->bad_writes, 0);
+	atomic_init(&c->pf_coalesced, 0);
+	atomic_init(&c->timer_polls, 0);
 	return -pthread_mutex_init(&c->lock, NULL);
+}
+
+void cmos_set_irq(struct cmos *c, const struct irq_line *irq, void (*kick)(void *ctx), void *kick_ctx)
+{
+	pthread_mutex_lock(&c->lock);
+	c->irq = irq ? *irq : (struct irq_line){ 0 };
+	c->kick = kick;
+	c->kick_ctx = kick_ctx;
+	pthread_mutex_unlock(&c->lock);
+}
+
+int64_t cmos_timer_poll(struct cmos *c)
+{
+	pthread_mutex_lock(&c->lock);
+	int64_t now = c->now_ns(c->now_ctx);
+	atomic_fetch_add(&c->timer_polls, 1);
+	bool was_up = c->line;
+	if (c->armed_ns != CMOS_NO_TIMER && now >= c->armed_ns)
+		c->last_fired_ns = c->armed_ns;
+	cmos_account(c, now);
+	cmos_update_line(c);
+	int64_t want = CMOS_NO_TIMER;
+	if (!c->line)
+		want = cmos_want_timer(c, false);
+	else if (!was_up) /* raised just now: the guest's read of C will */
+		want = cmos_want_timer(c, true); /* likely want this deadline */
+	c->armed_ns = want;
+	pthread_mutex_unlock(&c->lock);
+	if (want == CMOS_NO_TIMER)
+		return CMOS_NO_TIMER;
+	return want > now ? want - now : 1;
 }
 
 void cmos_destroy(struct cmos *c)

@@ -13,6 +13,7 @@ static const check_fn check_fns[CONF_C_COUNT] = {
 	[CONF_C_PIT] = check_pit,
 	[CONF_C_ACPI] = check_acpi,
 	[CONF_C_CMOS] = check_cmos,
+	[CONF_C_RTC_IRQ] = check_rtc_irq,
 	[CONF_C_PMTIMER] = check_pmtimer,
 	[CONF_C_IDE_RESET] = check_ide_reset,
 	[CONF_C_IDE_IDENTIFY] = check_ide_identify,

@@ -84,6 +84,7 @@ bool check_pam(struct os_state *s); /* pam_check.c */
 bool check_tsc(struct os_state *s);
 bool check_pit(struct os_state *s);
 bool check_cmos(struct os_state *s);
+bool check_rtc_irq(struct os_state *s); /* rtc_irq.c */
 bool check_acpi(struct os_state *s);
 bool check_pmtimer(struct os_state *s);
 bool check_ide_reset(struct os_state *s);

@@ -105,6 +105,7 @@ static inline uint64_t conf_pattern_word(uint64_t lba, unsigned j, uint64_t tag)
 	X(PIT,          "pit",          0x44, CONF_MODE_BOTH)  \
 	X(ACPI,         "acpi",         0x45, CONF_MODE_FULL)  \
 	X(CMOS,         "cmos",         0x46, CONF_MODE_BOTH)  \
+	X(RTC_IRQ,      "rtc-irq",      0x5a, CONF_MODE_BOTH)  \
 	X(PMTIMER,      "pmtimer",      0x47, CONF_MODE_FULL)  \
 	X(IDE_RESET,    "ide-reset",    0x48, CONF_MODE_FULL)  \
 	X(IDE_IDENTIFY, "ide-identify", 0x49, CONF_MODE_FULL)  \
