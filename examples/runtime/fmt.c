@@ -1,180 +1,43 @@
-/* fmt.c: a small vsnprintf and a printf that writes through the console
- * hypercall, one call per buffer (a line, usually) rather than per byte. */
+/* fmt.c: vsnprintf, and a printf that writes through the console hypercall,
+ * one call per buffer (a line, usually) rather than per byte; both on the
+ * shared printf engine (freestanding/fmt.c) with a buffer as its sink. */
 #include "rt.h"
 
 /* Where formatted bytes go: a fixed buffer, emptied by flush when it fills
  * (printf) or truncated (snprintf, flush NULL). total counts every byte. */
-struct fmt_out {
+struct fmt_buf {
+	struct fmt_sink sink; /* first: put gets this struct's address */
 	char *buf;
 	size_t size, pos, total;
-	void (*flush)(struct fmt_out *o);
+	void (*flush)(struct fmt_buf *b);
 	bool crlf; /* "\r\n" for "\n" */
 };
 
-static void fmt_emit(struct fmt_out *o, char c)
+static void fmt_buf_emit(struct fmt_buf *b, char c)
 {
-	if (o->pos == o->size && o->flush)
-		o->flush(o);
-	if (o->pos < o->size)
-		o->buf[o->pos++] = c;
-	o->total++;
+	if (b->pos == b->size && b->flush)
+		b->flush(b);
+	if (b->pos < b->size)
+		b->buf[b->pos++] = c;
+	b->total++;
 }
 
-static void fmt_putc(struct fmt_out *o, char c)
+static void fmt_buf_put(struct fmt_sink *sink, char c)
 {
-	if (c == '\n' && o->crlf)
-		fmt_emit(o, '\r');
-	fmt_emit(o, c);
-}
-
-static void fmt_pad(struct fmt_out *o, char c, int n)
-{
-	for (; n > 0; n--)
-		fmt_putc(o, c);
-}
-
-/* Digits of v in base, reversed into buf; returns how many. */
-static int fmt_digits(char *buf, uint64_t v, unsigned base, bool upper)
-{
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	int n = 0;
-	do {
-		buf[n++] = digits[v % base];
-		v /= base;
-	} while (v);
-	return n;
-}
-
-struct fmt_spec {
-	bool zero, left;
-	int width, prec; /* prec -1: none */
-	int lng;         /* count of l/z modifiers */
-};
-
-static void fmt_number(struct fmt_out *o, const struct fmt_spec *s, uint64_t u, bool neg,
-		       unsigned base, bool upper, const char *prefix)
-{
-	char buf[24];
-	int n = fmt_digits(buf, u, base, upper);
-	int plen = (int)strlen(prefix) + (neg ? 1 : 0);
-	int pad = s->width - n - plen;
-	if (!s->left && !s->zero)
-		fmt_pad(o, ' ', pad);
-	if (neg)
-		fmt_putc(o, '-');
-	for (const char *p = prefix; *p; p++)
-		fmt_putc(o, *p);
-	if (!s->left && s->zero)
-		fmt_pad(o, '0', pad);
-	while (n > 0)
-		fmt_putc(o, buf[--n]);
-	if (s->left)
-		fmt_pad(o, ' ', pad);
-}
-
-static void fmt_string(struct fmt_out *o, const struct fmt_spec *s, const char *str)
-{
-	if (!str)
-		str = "(null)";
-	int len = 0;
-	while (str[len] && (s->prec < 0 || len < s->prec))
-		len++;
-	if (!s->left)
-		fmt_pad(o, ' ', s->width - len);
-	for (int i = 0; i < len; i++)
-		fmt_putc(o, str[i]);
-	if (s->left)
-		fmt_pad(o, ' ', s->width - len);
-}
-
-/* Parse flags, width, precision and length after a '%'; returns the
- * conversion character's position. */
-static const char *fmt_parse(const char *f, struct fmt_spec *s, va_list *ap)
-{
-	*s = (struct fmt_spec){ .prec = -1 };
-	for (;; f++) {
-		if (*f == '0')
-			s->zero = true;
-		else if (*f == '-')
-			s->left = true;
-		else
-			break;
-	}
-	if (*f == '*') {
-		s->width = va_arg(*ap, int);
-		f++;
-	}
-	for (; *f >= '0' && *f <= '9'; f++)
-		s->width = s->width * 10 + (*f - '0');
-	if (*f == '.') {
-		s->prec = 0;
-		if (*++f == '*') {
-			s->prec = va_arg(*ap, int);
-			f++;
-		}
-		for (; *f >= '0' && *f <= '9'; f++)
-			s->prec = s->prec * 10 + (*f - '0');
-	}
-	for (; *f == 'l' || *f == 'z'; f++)
-		s->lng++;
-	return f;
-}
-
-static void fmt_run(struct fmt_out *o, const char *f, va_list ap)
-{
-	va_list aq;
-	va_copy(aq, ap);
-	for (; *f; f++) {
-		if (*f != '%') {
-			fmt_putc(o, *f);
-			continue;
-		}
-		struct fmt_spec s;
-		f = fmt_parse(f + 1, &s, &aq);
-		switch (*f) {
-		case 'd':
-		case 'i': {
-			int64_t v = s.lng ? va_arg(aq, int64_t) : va_arg(aq, int);
-			fmt_number(o, &s, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0, 10, false, "");
-			break;
-		}
-		case 'u':
-		case 'x':
-		case 'X': {
-			uint64_t v = s.lng ? va_arg(aq, uint64_t) : va_arg(aq, unsigned int);
-			fmt_number(o, &s, v, false, *f == 'u' ? 10 : 16, *f == 'X', "");
-			break;
-		}
-		case 'p':
-			fmt_number(o, &s, (uintptr_t)va_arg(aq, void *), false, 16, false, "0x");
-			break;
-		case 'c':
-			fmt_putc(o, (char)va_arg(aq, int));
-			break;
-		case 's':
-			fmt_string(o, &s, va_arg(aq, const char *));
-			break;
-		case '%':
-			fmt_putc(o, '%');
-			break;
-		case '\0':
-			va_end(aq);
-			return;
-		default: /* unknown: show it rather than guess */
-			fmt_putc(o, '%');
-			fmt_putc(o, *f);
-		}
-	}
-	va_end(aq);
+	struct fmt_buf *b = (struct fmt_buf *)sink;
+	if (c == '\n' && b->crlf)
+		fmt_buf_emit(b, '\r');
+	fmt_buf_emit(b, c);
 }
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	char dummy;
-	struct fmt_out o = { .buf = size ? buf : &dummy, .size = size ? size - 1 : 0 };
-	fmt_run(&o, fmt, ap);
-	o.buf[o.pos] = '\0';
-	return (int)o.total;
+	struct fmt_buf b = { .sink.put = fmt_buf_put, .buf = size ? buf : &dummy,
+			     .size = size ? size - 1 : 0 };
+	fmt_format(&b.sink, fmt, ap);
+	b.buf[b.pos] = '\0';
+	return (int)b.total;
 }
 
 int snprintf(char *buf, size_t size, const char *fmt, ...)
@@ -186,10 +49,10 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 	return n;
 }
 
-static void fmt_flush_console(struct fmt_out *o)
+static void fmt_flush_console(struct fmt_buf *b)
 {
-	rt_write(o->buf, o->pos);
-	o->pos = 0;
+	rt_write(b->buf, b->pos);
+	b->pos = 0;
 }
 
 /* Console output gets "\r\n" for "\n", as a serial console would: vmm puts
@@ -197,11 +60,11 @@ static void fmt_flush_console(struct fmt_out *o)
 int vprintf(const char *fmt, va_list ap)
 {
 	char line[512];
-	struct fmt_out o = { .buf = line, .size = sizeof(line), .flush = fmt_flush_console,
-			     .crlf = true };
-	fmt_run(&o, fmt, ap);
-	fmt_flush_console(&o);
-	return (int)o.total;
+	struct fmt_buf b = { .sink.put = fmt_buf_put, .buf = line, .size = sizeof(line),
+			     .flush = fmt_flush_console, .crlf = true };
+	fmt_format(&b.sink, fmt, ap);
+	fmt_flush_console(&b);
+	return (int)b.total;
 }
 
 int printf(const char *fmt, ...)

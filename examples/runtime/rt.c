@@ -1,5 +1,5 @@
 /* rt.c: the runtime's CPL3 start (IDT gates, machine info, main, exit), the
- * exception report, and small string helpers. */
+ * exception report, and the command-line helpers (on freestanding/parse.c). */
 #include "rt.h"
 #include "rt_defs.h"
 
@@ -78,40 +78,12 @@ void rt_exception(const struct rt_exc_frame *f)
 
 uint64_t rt_strtou64(const char *s, const char **end)
 {
-	unsigned base = 10;
-	uint64_t v = 0;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	for (;; s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			break;
-		v = v * base + d;
-	}
-	if (end)
-		*end = s;
+	uint64_t v;
+	parse_u64(s, &v, end);
 	return v;
 }
 
 const char *rt_cmdline_get(const char *line, const char *key)
 {
-	size_t klen = strlen(key);
-	const char *p = line;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!strncmp(p, key, klen) && p[klen] == '=')
-			return p + klen + 1;
-		while (*p && *p != ' ')
-			p++;
-	}
-	return NULL;
+	return cmdline_find(line, key);
 }

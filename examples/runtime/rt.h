@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* memcpy, strlen, ... and the printf engine, shared with tests/guests. */
+#include "freestanding.h"
 #include "vmm/hypercall.h"
 
 /* The application. cmdline is never NULL. */
@@ -61,14 +63,7 @@ int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int puts(const char *s);
 
-/* Strings (string.c, shared with tests/guests/lib, plus rt.c). */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strncmp(const char *a, const char *b, size_t n);
-/* Parse a decimal (or 0x hex) number; *end (if given) after its last digit. */
+/* Command lines (rt.c). Parse a decimal (or 0x hex) number; *end (if given) after its last digit. */
 uint64_t rt_strtou64(const char *s, const char **end);
 /* The value of "key=..." in the command line (up to the next space), or NULL. */
 const char *rt_cmdline_get(const char *cmdline, const char *key);

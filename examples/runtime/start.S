@@ -7,6 +7,7 @@
  * every table is built at link time (runtime.ld computes the TSS descriptor),
  * and the IDT's gates are filled in later, at CPL3 (rt.c). About 15
  * instructions run at CPL0. */
+#include "exc_stubs.inc"
 #include "rt_defs.h"
 #include "vmm/hypercall.h"
 
@@ -49,23 +50,11 @@ _start:
 	push %rax
 	iretq
 
-/* Exception stubs: push a dummy error code where the CPU pushes none, then
- * the vector; rt_exception reports and ends the VM (never returns). */
-	.macro RT_EXC n
-	.balign 16
-rt_exc_\n:
-	.if (\n == 8) || (\n == 10) || (\n == 11) || (\n == 12) || (\n == 13) || (\n == 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
-	.else
-	pushq $0
-	.endif
-	pushq $\n
-	jmp rt_exc_common
-	.endm
-
+/* Exception stubs (freestanding/exc_stubs.inc): push a dummy error code where
+ * the CPU pushes none, then the vector; rt_exception reports and ends the VM
+ * (never returns). */
 	.text
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	RT_EXC \n
-	.endr
+	EXC_STUBS rt_exc_, rt_exc_common
 
 rt_exc_common:
 	cld
@@ -79,9 +68,7 @@ rt_exc_common:
 	.balign 8
 	.globl rt_exc_stubs
 rt_exc_stubs:
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad rt_exc_\n
-	.endr
+	EXC_STUB_TABLE rt_exc_
 
 	.data
 	.balign 16

@@ -1,5 +1,6 @@
 /* start.S: entry points (vmm's 64-bit ELF entry, QEMU's 32-bit PVH entry), GDT, stacks, exception stubs. */
 #include "lib/defs.h"
+#include "exc_stubs.inc"
 
 /* Xen PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY = 18): lets QEMU's -kernel boot
  * this same ELF for side-by-side runs. vmm ignores it and uses e_entry. A
@@ -113,22 +114,10 @@ user_thunk:
 	outl %eax, $PORT_EXIT
 	ud2
 
-/* Exception stubs: push a dummy error code where the CPU pushes none, then
- * the vector, and hand the frame to exception_handler (never returns). */
-	.macro EXC_STUB n
-	.balign 16
-exc_\n:
-	.if (\n == 8) || (\n == 10) || (\n == 11) || (\n == 12) || (\n == 13) || (\n == 14) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
-	.else
-	pushq $0
-	.endif
-	pushq $\n
-	jmp exc_common
-	.endm
-
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	EXC_STUB \n
-	.endr
+/* Exception stubs (freestanding/exc_stubs.inc): push a dummy error code where
+ * the CPU pushes none, then the vector, and hand the frame to
+ * exception_handler (never returns). */
+	EXC_STUBS exc_, exc_common
 
 exc_common:
 	cld
@@ -143,9 +132,7 @@ exc_common:
 	.balign 8
 	.globl exc_stub_table
 exc_stub_table:
-	.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
-	.quad exc_\n
-	.endr
+	EXC_STUB_TABLE exc_
 
 /* GDT: written at run time (the TSS descriptor, and ltr sets its busy bit). */
 	.data

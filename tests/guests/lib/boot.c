@@ -88,44 +88,14 @@ int boot_e820(int i, struct e820_entry *out)
 
 const char *cmdline_get(const char *key)
 {
-	size_t klen = strlen(key);
-	const char *p = boot.cmdline;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!strncmp(p, key, klen) && p[klen] == '=')
-			return p + klen + 1;
-		while (*p && *p != ' ')
-			p++;
-	}
-	return NULL;
+	return cmdline_find(boot.cmdline, key);
 }
 
 uint64_t cmdline_u64(const char *key, uint64_t dflt)
 {
-	const char *p = cmdline_get(key);
-	unsigned base = 10;
-	uint64_t v = 0;
-	if (!p)
-		return dflt;
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	const char *start = p;
-	for (;; p++) {
-		unsigned d;
-		if (*p >= '0' && *p <= '9')
-			d = (unsigned)(*p - '0');
-		else if (base == 16 && *p >= 'a' && *p <= 'f')
-			d = (unsigned)(*p - 'a' + 10);
-		else if (base == 16 && *p >= 'A' && *p <= 'F')
-			d = (unsigned)(*p - 'A' + 10);
-		else
-			break;
-		v = v * base + d;
-	}
-	if (p == start || (*p && *p != ' '))
+	const char *p = cmdline_get(key), *end;
+	uint64_t v;
+	if (!p || !parse_u64(p, &v, &end) || (*end && *end != ' '))
 		return dflt;
 	return v;
 }

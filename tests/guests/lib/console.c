@@ -1,4 +1,4 @@
-/* console.c: polled 16550 output on COM1, a small printf, the console spinlock, guest_exit. */
+/* console.c: polled 16550 output on COM1, printf on the shared engine, the console spinlock, guest_exit. */
 #include "guest.h"
 
 #define UART_THR 0   /* transmit holding register */
@@ -43,115 +43,18 @@ void serial_puts(const char *s)
 		serial_putc(*s++);
 }
 
-/* Format one unsigned number into buf (reversed), return its length. */
-static int fmt_digits(char *buf, uint64_t v, unsigned base, bool upper)
+static void serial_sink_put(struct fmt_sink *sink, char c)
 {
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	int n = 0;
-	do {
-		buf[n++] = digits[v % base];
-		v /= base;
-	} while (v);
-	return n;
+	(void)sink;
+	serial_putc(c);
 }
 
-static int put_padded(const char *rev, int len, bool neg, int width, bool zero, bool left)
-{
-	int total = len + (neg ? 1 : 0), out = 0;
-	if (!left && !zero)
-		for (; total < width; total++, out++)
-			serial_putc(' ');
-	if (neg) {
-		serial_putc('-');
-		out++;
-	}
-	if (!left && zero)
-		for (; total < width; total++, out++)
-			serial_putc('0');
-	for (int i = len - 1; i >= 0; i--, out++)
-		serial_putc(rev[i]);
-	for (; left && out < width; out++)
-		serial_putc(' ');
-	return out;
-}
-
-/* Supports %s %c %d %i %u %x %X %p %% with flags '0' '-', a width and the
- * length modifiers l, ll, z. Enough for test output, nothing more. */
+/* The shared engine (freestanding/fmt.c), byte by byte to COM1: no buffer,
+ * so output written before a crash or a hang is already out. */
 int vprintf_unlocked(const char *fmt, va_list ap)
 {
-	int out = 0;
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			serial_putc(*fmt);
-			out++;
-			continue;
-		}
-		bool zero = false, left = false;
-		int width = 0, lng = 0;
-		for (fmt++;; fmt++) {
-			if (*fmt == '0')
-				zero = true;
-			else if (*fmt == '-')
-				left = true;
-			else
-				break;
-		}
-		for (; *fmt >= '0' && *fmt <= '9'; fmt++)
-			width = width * 10 + (*fmt - '0');
-		for (; *fmt == 'l' || *fmt == 'z'; fmt++)
-			lng++;
-		char buf[24];
-		uint64_t u;
-		switch (*fmt) {
-		case 'd':
-		case 'i': {
-			int64_t s = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
-			u = s < 0 ? -(uint64_t)s : (uint64_t)s;
-			out += put_padded(buf, fmt_digits(buf, u, 10, false), s < 0, width, zero, left);
-			break;
-		}
-		case 'u':
-		case 'x':
-		case 'X':
-			u = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned int);
-			out += put_padded(buf, fmt_digits(buf, u, *fmt == 'u' ? 10 : 16, *fmt == 'X'), false,
-					  width, zero, left);
-			break;
-		case 'p':
-			u = (uintptr_t)va_arg(ap, void *);
-			serial_puts("0x");
-			out += 2 + put_padded(buf, fmt_digits(buf, u, 16, false), false, width, zero, left);
-			break;
-		case 'c':
-			buf[0] = (char)va_arg(ap, int);
-			out += put_padded(buf, 1, false, width, false, left);
-			break;
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-			if (!s)
-				s = "(null)";
-			int len = (int)strlen(s);
-			for (int i = len; !left && i < width; i++, out++)
-				serial_putc(' ');
-			serial_puts(s);
-			out += len;
-			for (int i = len; left && i < width; i++, out++)
-				serial_putc(' ');
-			break;
-		}
-		case '%':
-			serial_putc('%');
-			out++;
-			break;
-		case '\0':
-			return out;
-		default: /* unknown: show it rather than guess */
-			serial_putc('%');
-			serial_putc(*fmt);
-			out += 2;
-		}
-	}
-	return out;
+	struct fmt_sink sink = { serial_sink_put };
+	return fmt_format(&sink, fmt, ap);
 }
 
 int printf_unlocked(const char *fmt, ...)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "defs.h"
+#include "freestanding.h" /* memcpy, strlen, ..., the printf engine */
 #include "x86.h"
 
 /* What the entry code learned about the boot; passed to guest_main. */
@@ -77,13 +78,5 @@ bool smp_start_ap(uint32_t apic_id);
 /* Spin until *p >= want or about timeout_cycles TSC cycles pass (also bounded
  * by an iteration count in case the TSC does not move). True on success. */
 bool wait_u32_at_least(volatile uint32_t *p, uint32_t want, uint64_t timeout_cycles);
-
-/* Freestanding string helpers (string.c); the compiler may also call mem*. */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strncmp(const char *a, const char *b, size_t n);
 
 #endif

@@ -1,27 +1,15 @@
-/* pmem.c: bump allocation of guest-physical memory for device buffers, from the e820 map. */
+/* pmem.c: bump allocation of guest-physical memory for device buffers, from a
+ * range the OS names: pmem_e820.c finds it in a boot loader's e820 map, the
+ * conformance OS (tests/conformance/pmem_fixed.c) gives a fixed one. */
 #include "guest.h"
 #include "pmem.h"
 
-#define E820_RAM 1
-
 static uint64_t pmem_next, pmem_end;
 
-uint64_t pmem_init(void)
+uint64_t pmem_init_range(uint64_t base, uint64_t end)
 {
-	struct e820_entry e;
-	int n = boot_e820(0, NULL);
-	pmem_next = pmem_end = 0;
-	for (int i = 0; i < n; i++) {
-		boot_e820(i, &e);
-		if (e.type != E820_RAM || e.addr > PMEM_ARENA_BASE || e.addr + e.size <= PMEM_ARENA_BASE)
-			continue;
-		uint64_t end = e.addr + e.size;
-		if (end > PMEM_ARENA_MAX)
-			end = PMEM_ARENA_MAX;
-		pmem_next = PMEM_ARENA_BASE;
-		pmem_end = end;
-		break;
-	}
+	pmem_next = base;
+	pmem_end = end;
 	return pmem_end - pmem_next;
 }
 

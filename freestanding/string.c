@@ -1,5 +1,5 @@
 /* string.c: the mem and str functions a freestanding build still needs (the compiler may emit mem* calls). */
-#include "guest.h"
+#include "freestanding.h"
 
 /* String instructions, not C loops: a compiler may turn a C loop in memset
  * back into a call to memset, and at CPL0 on PVM hosts one rep iteration
