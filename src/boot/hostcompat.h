@@ -3,7 +3,12 @@
  * instructions not at all; /work/shared/reference/pvm-host.md, issue 6).
  * Each option keeps the kernel off a CPU feature or a boot-time check that
  * such a host emulates slowly or cannot emulate; all are harmless on
- * hardware hosts, but vmm adds them only where they are needed. */
+ * hardware hosts, but vmm adds them only where they are needed.
+ * ssse3: distribution kernels' built-in BLAKE2s (random.c) runs SSSE3 code at
+ * CPL0, and its first instruction (ldmxcsr in kernel_fpu_begin_mask) cannot
+ * be emulated there. The two initcalls build tracefs's per-event files while
+ * holding event_mutex; emulated, Debian's kernel spent minutes there with
+ * other initcalls blocked on the mutex (tests/integration/linux-stock.sh). */
 #ifndef VMM_BOOT_HOSTCOMPAT_H
 #define VMM_BOOT_HOSTCOMPAT_H
 
@@ -18,7 +23,7 @@
 	"nokaslr noxsave tsc=reliable no_timer_check cryptomgr.notests init_on_alloc=0 "       \
 	"nowatchdog rodata=off "                                                               \
 	"clearcpuid=smap,fsgsbase,popcnt,rdpid,invpcid,pcid,rdtscp,clflushopt,clwb,pku,xsave," \
-	"rdseed,erms,fsrm"
+	"rdseed,erms,fsrm,ssse3 initcall_blacklist=trace_eval_init,tracer_init_tracefs"
 
 struct hostcompat_params {
 	/* Non-zero: also give the TSC rate (tsc_early_khz=), for guests with no
