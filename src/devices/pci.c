@@ -202,6 +202,50 @@ static void pci_bus_sync_bars(struct pci_bus *b, const struct pci_dev *written)
 
 /* ---- config space -------------------------------------------------------- */
 
+uint32_t pci_dev_cfg_load(struct pci_dev *d, unsigned off, unsigned size)
+{
+	struct pci_bus *b = d->bus;
+	if (b)
+		pthread_mutex_lock(&b->lock);
+	uint32_t v = pci_cfg_get(d, off, size);
+	if (b)
+		pthread_mutex_unlock(&b->lock);
+	return v;
+}
+
+void pci_dev_cfg_store(struct pci_dev *d, unsigned off, unsigned size, uint32_t val)
+{
+	struct pci_bus *b = d->bus;
+	if (b)
+		pthread_mutex_lock(&b->lock);
+	pci_cfg_set(d, off, size, val);
+	if (b)
+		pthread_mutex_unlock(&b->lock);
+}
+
+/* Bus lock held, and dropped around the device's cfg_access hook: the hook
+ * takes device locks that are held while pci_dev_set_intx takes the bus lock,
+ * so calling it under the bus lock would be an ABBA deadlock. Devices never
+ * leave the bus, so d stays valid. */
+static void pci_dev_cfg_hook(struct pci_bus *b, struct pci_dev *d, unsigned off, unsigned size,
+			     bool write)
+{
+	if (!d->ops || !d->ops->cfg_access || !d->cfg_hook_len ||
+	    !pci_overlaps(off, size, d->cfg_hook_off, d->cfg_hook_len))
+		return;
+	pthread_mutex_unlock(&b->lock);
+	d->ops->cfg_access(d, off, size, write);
+	pthread_mutex_lock(&b->lock);
+}
+
+/* Bus lock held: the hook first, so a read sees what it refreshed. */
+static uint32_t pci_dev_cfg_read(struct pci_bus *b, struct pci_dev *d, unsigned off,
+				 unsigned size)
+{
+	pci_dev_cfg_hook(b, d, off, size, false);
+	return pci_cfg_get(d, off, size);
+}
+
 /* Bus lock held. Masks first (PCI 3.0 §6.1: read-only bits ignore writes,
  * status error bits clear on 1), then the side effects of what changed. */
 static void pci_dev_cfg_write(struct pci_bus *b, struct pci_dev *d, unsigned off, unsigned size,
@@ -225,6 +269,7 @@ static void pci_dev_cfg_write(struct pci_bus *b, struct pci_dev *d, unsigned off
 		pci_msix_ctrl_written(d->msix);
 	if (d->ops && d->ops->cfg_write)
 		d->ops->cfg_write(d, off, size, val);
+	pci_dev_cfg_hook(b, d, off, size, true);
 }
 
 static bool pci_cfg_access_ok(unsigned off, unsigned size)
@@ -250,7 +295,7 @@ uint32_t pci_bus_cfg_read_fn(struct pci_bus *b, unsigned slot, unsigned fn, unsi
 	if (!pci_cfg_access_ok(off, size))
 		b->bad_accesses++;
 	else if (d)
-		v = pci_cfg_get(d, off, size);
+		v = pci_dev_cfg_read(b, d, off, size);
 	pthread_mutex_unlock(&b->lock);
 	return v;
 }
@@ -396,7 +441,7 @@ static uint64_t pci_config_data_read(void *opaque, uint64_t off, unsigned size)
 	unsigned reg = 0;
 	pthread_mutex_lock(&b->lock);
 	struct pci_dev *d = pci_config_target(b, off, size, &reg);
-	uint32_t v = d ? pci_cfg_get(d, reg, size) : pci_all_ones(size);
+	uint32_t v = d ? pci_dev_cfg_read(b, d, reg, size) : pci_all_ones(size);
 	pthread_mutex_unlock(&b->lock);
 	return v;
 }

@@ -148,6 +148,14 @@ struct pci_dev_ops {
 	void (*cfg_write)(struct pci_dev *d, unsigned off, unsigned size, uint32_t val);
 	/* A BAR was mapped at addr (mapped=true) or unmapped. */
 	void (*bar_mapped)(struct pci_dev *d, int bar, uint64_t addr, bool mapped);
+	/* Config bytes whose accesses have side effects beyond config space
+	 * (d->cfg_hook_off, d->cfg_hook_len; e.g. virtio's PCI_CFG window onto a
+	 * BAR): an access touching them calls this, for a read before the bus
+	 * reads d->cfg (the hook may refresh the bytes), for a write after the
+	 * bus applied it (masks, cfg_write). Called WITHOUT the bus lock, so the
+	 * hook may take device locks held around pci_dev_set_intx; it reaches
+	 * config space through pci_dev_cfg_load/pci_dev_cfg_store. */
+	void (*cfg_access)(struct pci_dev *d, unsigned off, unsigned size, bool write);
 };
 
 struct pci_dev {
@@ -161,6 +169,7 @@ struct pci_dev {
 	unsigned slot;        /* device number on bus 0, set by pci_bus_add */
 	unsigned fn;          /* function number, set by pci_bus_add_fn */
 	uint8_t cap_next;     /* where the next capability goes */
+	uint8_t cfg_hook_off, cfg_hook_len; /* ops->cfg_access's bytes (len 0: none) */
 	bool intx_level;      /* the device's INTx output (before INTX_DISABLE) */
 	bool intx_driven;     /* what this device currently contributes to its GSI */
 	/* Set by pci_msix_init: the bus tells MSI-X about message-control writes. */
@@ -171,7 +180,8 @@ struct pci_dev {
  * recursive, so device hooks may call pci_dev_set_intx, pci_bus_cfg_read and
  * pci_bus_cfg_write. Lock order: bus lock, then a pci_msix lock, then the
  * host's (irqroute) lock. A device may call pci_dev_set_intx while holding its
- * own lock only if its hooks never take that lock (else: ABBA). */
+ * own lock only if its hooks never take that lock (else: ABBA); cfg_access is
+ * the hook that may, as the bus drops its lock around it. */
 struct pci_bus {
 	pthread_mutex_t lock;
 	struct bus *pio, *mmio;
@@ -207,6 +217,11 @@ void pci_host_bridge_init(struct pci_dev *d, uint16_t vendor, uint16_t device);
 /* Little-endian helpers on d->cfg (no masks: for the device's own use). */
 uint32_t pci_cfg_get(const struct pci_dev *d, unsigned off, unsigned size);
 void pci_cfg_set(struct pci_dev *d, unsigned off, unsigned size, uint32_t val);
+
+/* d->cfg under the bus lock (d on a bus) or without it (not yet on one), no
+ * masks, no hooks: for cfg_access hooks, which run unlocked. */
+uint32_t pci_dev_cfg_load(struct pci_dev *d, unsigned off, unsigned size);
+void pci_dev_cfg_store(struct pci_dev *d, unsigned off, unsigned size, uint32_t val);
 
 /* Assert or deassert the device's INTx pin (honours COMMAND.INTX_DISABLE,
  * keeps STATUS.INTERRUPT). Safe from any thread. */

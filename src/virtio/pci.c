@@ -3,18 +3,12 @@
 #include "virtio/pci.h"
 
 #include <errno.h>
-#include <stddef.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "boot/bytes.h"
-
-static struct virtio_pci *vp_of(struct pci_dev *d)
-{
-	return (struct virtio_pci *)(void *)((char *)d - offsetof(struct virtio_pci, pci));
-}
 
 static uint32_t vp_class(uint16_t id)
 {
@@ -324,11 +318,12 @@ static void vp_ioeventfds(struct virtio_pci *vp, uint64_t bar_addr, bool on)
 static void vp_bar_mapped(struct pci_dev *pd, int bar, uint64_t addr, bool mapped)
 {
 	if (bar == VIRTIO_PCI_BAR)
-		vp_ioeventfds(vp_of(pd), addr, mapped);
+		vp_ioeventfds(virtio_pci_of(pd), addr, mapped);
 }
 
 static const struct pci_dev_ops vp_pci_ops = {
 	.bar_mapped = vp_bar_mapped,
+	.cfg_access = virtio_pci_cfg_access,
 };
 
 /* ---- construction ---- */
@@ -357,7 +352,8 @@ static int vp_add_caps(struct virtio_pci *vp, struct err *e)
 	    vp_add_cap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG, VIRTIO_PCI_NOTIFY_OFF,
 		       d->nqueues * VIRTIO_PCI_NOTIFY_MULT) ||
 	    (d->config_len && vp_add_cap(vp, VIRTIO_PCI_CAP_DEVICE_CFG, VIRTIO_PCI_DEVICE_OFF,
-					 d->config_len)))
+					 d->config_len)) ||
+	    virtio_pci_cfg_cap_add(vp))
 		return err_set(e, ERR_HOST, "%s: no room for the virtio capabilities", d->name);
 	return 0;
 }

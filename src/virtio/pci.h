@@ -9,13 +9,16 @@
  * always served on the I/O thread. Interrupts go through MSI-X when the
  * driver enabled it, else through INTA# and the ISR.
  *
- * Not offered: legacy (0.9.5) registers, VIRTIO_PCI_CAP_PCI_CFG (it needs a
- * config-read hook the PCI bus does not have; only firmware that maps the BAR
- * above 4 GiB uses it).
+ * A VIRTIO_PCI_CAP_PCI_CFG capability (§4.1.4.9, pci_cfg.c) reaches the same
+ * registers through config space, mapped BAR or not.
+ *
+ * Not offered: legacy (0.9.5) registers.
  */
 #ifndef VMM_VIRTIO_PCI_H
 #define VMM_VIRTIO_PCI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/error.h"
@@ -44,6 +47,7 @@
 #define VIRTIO_PCI_CAP_NOTIFY_CFG 2
 #define VIRTIO_PCI_CAP_ISR_CFG    3
 #define VIRTIO_PCI_CAP_DEVICE_CFG 4
+#define VIRTIO_PCI_CAP_PCI_CFG    5
 #define VIRTIO_PCI_CAP_LEN        16
 #define VIRTIO_PCI_NOTIFY_CAP_LEN 20
 #define VIRTIO_PCI_CAP_CFG_TYPE   3
@@ -51,6 +55,10 @@
 #define VIRTIO_PCI_CAP_OFFSET     8
 #define VIRTIO_PCI_CAP_LENGTH     12
 #define VIRTIO_PCI_CAP_NOTIFY_MULT 16
+/* struct virtio_pci_cfg_cap (§4.1.4.9): the common layout plus pci_cfg_data[4];
+ * bar, offset and length say what a config access to the data bytes reaches. */
+#define VIRTIO_PCI_CFG_CAP_LEN    20
+#define VIRTIO_PCI_CFG_DATA       16
 
 /* struct virtio_pci_common_cfg (§4.1.4.3). */
 #define VIRTIO_PCI_COMMON_DFSELECT  0x00
@@ -113,11 +121,17 @@ struct virtio_pci {
 	uint16_t config_vector;
 	uint16_t queue_vector[VIRTIO_MAX_QUEUES];
 	uint8_t isr;
+	uint8_t cfg_cap; /* config offset of the PCI_CFG capability */
 	/* Under the PCI bus lock (bar_mapped hook). */
 	bool ioeventfds_on;
 	uint64_t notify_base;
 	unsigned long ioeventfd_failures;
 };
+
+static inline struct virtio_pci *virtio_pci_of(struct pci_dev *d)
+{
+	return (struct virtio_pci *)(void *)((char *)d - offsetof(struct virtio_pci, pci));
+}
 
 /* Build the PCI function for d (config header, capabilities, BAR, MSI-X with
  * one vector per queue plus one for config changes) and watch each queue's
@@ -131,5 +145,10 @@ void virtio_pci_destroy(struct virtio_pci *vp);
 
 /* The BAR's accessors (also for tests). */
 extern const struct bus_ops virtio_pci_bar_ops;
+
+/* pci_cfg.c, for pci.c: add the PCI_CFG capability (0, or -1 when config
+ * space is full), and the pci_dev_ops.cfg_access hook that serves it. */
+int virtio_pci_cfg_cap_add(struct virtio_pci *vp);
+void virtio_pci_cfg_access(struct pci_dev *pd, unsigned off, unsigned size, bool write);
 
 #endif

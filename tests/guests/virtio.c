@@ -308,6 +308,14 @@ static void test_rng(void)
 		return;
 	}
 	virtio_driver_ok(&dev);
+	/* The config-space window onto the BAR (§4.1.4.9) reads what the BAR does. */
+	uint32_t numq = 0, status = 0;
+	check(virtio_pci_cfg_common_read(&dev, VIRTIO_COMMON_NUMQ, 2, &numq) == 0 &&
+		      numq == dev.num_queues,
+	      "rng: num_queues through the PCI_CFG capability");
+	check(virtio_pci_cfg_common_read(&dev, VIRTIO_COMMON_STATUS, 1, &status) == 0 &&
+		      status == virtio_status(&dev),
+	      "rng: device_status through the PCI_CFG capability");
 	uint8_t *buf = pmem_alloc(RNG_BYTES, 64);
 	pmem_zero(buf, RNG_BYTES);
 	unsigned got = 0, reqs = 0;

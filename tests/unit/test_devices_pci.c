@@ -18,6 +18,9 @@ struct fake_dev {
 	unsigned cfg_writes;
 	unsigned last_cfg_off, last_cfg_size;
 	uint32_t last_cfg_val;
+	unsigned hooks;          /* cfg_access calls */
+	bool hook_write, hook_unlocked;
+	uint32_t hook_seen;      /* what a write hook found in config space */
 };
 
 struct rig {
@@ -667,6 +670,67 @@ START_TEST(test_direct_access_checks)
 }
 END_TEST
 
+/* cfg_access: a window at HOOK_OFF whose reads the device fills in. */
+#define HOOK_OFF 0x40
+
+static void *try_bus_lock(void *bus)
+{
+	struct pci_bus *b = bus;
+	if (pthread_mutex_trylock(&b->lock))
+		return NULL;
+	pthread_mutex_unlock(&b->lock);
+	return b;
+}
+
+static void fake_cfg_access(struct pci_dev *pd, unsigned off, unsigned size, bool write)
+{
+	struct fake_dev *d = (struct fake_dev *)pd;
+	pthread_t th;
+	void *free_lock = NULL;
+	(void)off, (void)size;
+	ck_assert_int_eq(pthread_create(&th, NULL, try_bus_lock, pd->bus), 0);
+	pthread_join(th, &free_lock);
+	d->hooks++;
+	d->hook_unlocked = free_lock != NULL;
+	d->hook_write = write;
+	if (write)
+		d->hook_seen = pci_dev_cfg_load(pd, HOOK_OFF, 4);
+	else
+		pci_dev_cfg_store(pd, HOOK_OFF, 4, 0xCAFE0000u + d->hooks);
+}
+
+static const struct pci_dev_ops hook_ops = { .cfg_access = fake_cfg_access };
+
+START_TEST(test_cfg_access_hook)
+{
+	struct rig *r = rig_new();
+	struct fake_dev *f = &r->dev[0];
+	f->pci.ops = &hook_ops;
+	f->pci.cfg_hook_off = HOOK_OFF;
+	f->pci.cfg_hook_len = 4;
+	memset(&f->pci.wmask[HOOK_OFF], 0xFF, 8);
+	rig_add(r, 0, 0);
+	/* A read: the hook runs first, without the bus lock, and is seen. */
+	ck_assert_uint_eq(cfg_rd(r, 0, HOOK_OFF + 2, 2), 0xCAFE);
+	ck_assert_uint_eq(cfg_rd(r, 0, HOOK_OFF, 4), 0xCAFE0002);
+	ck_assert(f->hook_unlocked && !f->hook_write);
+	/* A write: the bus applied it before the hook ran. */
+	cfg_wr(r, 0, HOOK_OFF + 1, 1, 0x55);
+	ck_assert(f->hook_unlocked && f->hook_write);
+	ck_assert_uint_eq(f->hook_seen, 0xCAFE5502);
+	/* Bytes outside the window: no hook. */
+	cfg_wr(r, 0, HOOK_OFF + 4, 4, 1);
+	ck_assert_uint_eq(cfg_rd(r, 0, HOOK_OFF + 4, 4), 1);
+	ck_assert_uint_eq(cfg_rd(r, 0, PCI_VENDOR_ID, 4), 0x10401af4);
+	ck_assert_uint_eq(f->hooks, 3);
+	/* Through 0xCF8/0xCFC as well. */
+	pci_config_address_ops.write(&r->bus, 0, 4, PCI_CONFIG_ENABLE | HOOK_OFF);
+	ck_assert_uint_eq(pci_config_data_ops.read(&r->bus, 0, 4), 0xCAFE0004);
+	ck_assert(f->hook_unlocked);
+	rig_free(r);
+}
+END_TEST
+
 START_TEST(test_bus_add_slots)
 {
 	struct rig *r = rig_new();
@@ -757,6 +821,7 @@ static Suite *pci_suite(void)
 	tcase_add_test(cfg, test_capability_list);
 	tcase_add_test(cfg, test_capability_space_runs_out);
 	tcase_add_test(cfg, test_direct_access_checks);
+	tcase_add_test(cfg, test_cfg_access_hook);
 	tcase_add_test(cfg, test_bus_add_slots);
 	tcase_add_test(cfg, test_host_bridge);
 	suite_add_tcase(s, cfg);

@@ -128,7 +128,7 @@ END_TEST
 START_TEST(test_capabilities)
 {
 	struct t t = setup(false);
-	bool seen[5] = { false };
+	bool seen[6] = { false };
 	bool msix = false;
 	unsigned n = 0;
 	for (unsigned cap = rig_cfg_rd(t.r, PCI_CAP_PTR, 1); cap; cap = rig_cfg_rd(t.r, cap + 1, 1)) {
@@ -144,8 +144,12 @@ START_TEST(test_capabilities)
 		}
 		ck_assert_uint_eq(id, PCI_CAP_ID_VENDOR);
 		unsigned type = rig_cfg_rd(t.r, cap + 3, 1);
-		ck_assert(type >= 1 && type <= 4);
+		ck_assert(type >= 1 && type <= VIRTIO_PCI_CAP_PCI_CFG);
 		seen[type] = true;
+		if (type == VIRTIO_PCI_CAP_PCI_CFG) { /* §4.1.4.9: the driver sets the window */
+			ck_assert_uint_eq(rig_cfg_rd(t.r, cap + 2, 1), VIRTIO_PCI_CFG_CAP_LEN);
+			continue;
+		}
 		ck_assert_uint_eq(rig_cfg_rd(t.r, cap + 4, 1), VIRTIO_PCI_BAR);
 		uint32_t off = rig_cfg_rd(t.r, cap + 8, 4), len = rig_cfg_rd(t.r, cap + 12, 4);
 		ck_assert_uint_le(off + len, VIRTIO_PCI_BAR_SIZE);
@@ -168,7 +172,7 @@ START_TEST(test_capabilities)
 			break;
 		}
 	}
-	ck_assert(msix && seen[1] && seen[2] && seen[3] && seen[4]);
+	ck_assert(msix && seen[1] && seen[2] && seen[3] && seen[4] && seen[5]);
 	teardown(&t);
 }
 END_TEST

@@ -106,7 +106,11 @@ int virtio_probe(struct virtio_dev *d, const struct pci_fn *f)
 		case VIRTIO_PCI_CAP_NOTIFY_CFG: r = &d->notify; break;
 		case VIRTIO_PCI_CAP_ISR_CFG: r = &d->isr; break;
 		case VIRTIO_PCI_CAP_DEVICE_CFG: r = &d->device; break;
-		default: continue; /* PCI_CFG, shared memory, vendor: not needed */
+		case VIRTIO_PCI_CAP_PCI_CFG:
+			if (!d->cfg_cap && clen >= VIRTIO_PCI_CFG_CAP_SIZE)
+				d->cfg_cap = cap;
+			continue;
+		default: continue; /* shared memory, vendor: not needed */
 		}
 		if (r->present || clen < VIRTIO_PCI_CAP_SIZE)
 			continue;
@@ -115,7 +119,10 @@ int virtio_probe(struct virtio_dev *d, const struct pci_fn *f)
 				continue;
 			d->notify_mult = pci_read32(f, cap + VIRTIO_PCI_NOTIFY_MULT);
 		}
-		cap_map(f, cap, r);
+		if (cap_map(f, cap, r) && r == &d->common) {
+			d->common_bar = pci_read8(f, cap + VIRTIO_PCI_CAP_BAR);
+			d->common_off = pci_read32(f, cap + VIRTIO_PCI_CAP_OFFSET);
+		}
 	}
 	if (!d->common.present)
 		return fail(d, "no usable common configuration capability");
@@ -279,5 +286,21 @@ int virtio_notify_addr(struct virtio_dev *d, uint16_t notify_off, uint64_t *addr
 		return fail(d, "queue notify address outside the notification window");
 	*addr = d->notify.base + off;
 	*io = d->notify.io;
+	return 0;
+}
+
+/* §4.1.4.9: set the window (bar, offset, length), then read pci_cfg_data. */
+int virtio_pci_cfg_common_read(struct virtio_dev *d, unsigned off, unsigned len, uint32_t *val)
+{
+	const struct pci_fn *f = &d->pci;
+	unsigned c = d->cfg_cap;
+	if (!c || !d->common.present || (len != 1 && len != 2 && len != 4))
+		return fail(d, "no PCI_CFG capability");
+	pci_write8(f, c + VIRTIO_PCI_CAP_BAR, d->common_bar);
+	pci_write32(f, c + VIRTIO_PCI_CAP_OFFSET, d->common_off + off);
+	pci_write32(f, c + VIRTIO_PCI_CAP_LENGTH, len);
+	*val = len == 1 ? pci_read8(f, c + VIRTIO_PCI_CFG_DATA)
+	     : len == 2 ? pci_read16(f, c + VIRTIO_PCI_CFG_DATA)
+			: pci_read32(f, c + VIRTIO_PCI_CFG_DATA);
 	return 0;
 }

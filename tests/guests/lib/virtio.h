@@ -48,6 +48,10 @@
 #define VIRTIO_PCI_CAP_NOTIFY_CFG 2
 #define VIRTIO_PCI_CAP_ISR_CFG    3
 #define VIRTIO_PCI_CAP_DEVICE_CFG 4
+#define VIRTIO_PCI_CAP_PCI_CFG    5
+/* struct virtio_pci_cfg_cap (§4.1.4.9): the common layout plus pci_cfg_data[4]. */
+#define VIRTIO_PCI_CFG_DATA       16
+#define VIRTIO_PCI_CFG_CAP_SIZE   20
 
 /* struct virtio_pci_common_cfg (§4.1.4.3), byte offsets. */
 #define VIRTIO_COMMON_DFSELECT    0x00
@@ -157,6 +161,9 @@ struct virtio_dev {
 	struct vio_region common, notify, isr, device;
 	uint32_t notify_mult;
 	unsigned msix_cap;      /* config offset, 0 when the device has none */
+	unsigned cfg_cap;       /* the PCI_CFG capability's config offset, 0: none */
+	uint8_t common_bar;     /* where the common config capability points */
+	uint32_t common_off;
 	uint64_t msix_table;    /* MMIO address of entry 0 */
 	uint16_t msix_entries;
 	uint64_t offered;       /* device features */
@@ -206,6 +213,9 @@ int virtio_config_vector(struct virtio_dev *d, uint16_t entry);
 uint32_t virtio_cfg_read32(struct virtio_dev *d, unsigned off);
 uint64_t virtio_cfg_read64(struct virtio_dev *d, unsigned off);
 uint8_t virtio_isr_read(struct virtio_dev *d);
+/* len (1, 2, 4) bytes at off in the common config, read through the PCI_CFG
+ * capability (§4.1.4.9) instead of the BAR; -1 when the device has none. */
+int virtio_pci_cfg_common_read(struct virtio_dev *d, unsigned off, unsigned len, uint32_t *val);
 
 /* Transport internals shared with virtqueue.c. */
 uint16_t virtio_common_read16(struct virtio_dev *d, unsigned off);
