@@ -5,7 +5,7 @@
  * addresses >= 1 MiB, entry in 64-bit long mode with identity-mapped page
  * tables, a flat GDT, a stack, IF=0, RSI -> boot_params zero page carrying the
  * e820 map, the command line and the initrd (placed high). An MP table
- * describes the CPUs and the IOAPIC.
+ * describes the CPUs, the IOAPIC and how ISA IRQs and PCI INTx pins reach it.
  */
 #ifndef VMM_BOOT_BOOT_H
 #define VMM_BOOT_BOOT_H
@@ -14,6 +14,8 @@
 
 #include "core/error.h"
 #include "core/memory.h"
+
+struct mptable_pci;
 
 struct kvm_regs;
 struct kvm_sregs;
@@ -35,6 +37,9 @@ struct boot_request {
 	const char *initrd_path; /* optional */
 	const char *cmdline;     /* optional, "" when NULL */
 	unsigned ncpus;          /* for the MP table, >= 1 */
+	/* The machine's PCI INTx wiring for the MP table (boot/mptable.h);
+	 * NULL: no PCI interrupt entries. */
+	const struct mptable_pci *pci;
 };
 
 struct boot_entry {

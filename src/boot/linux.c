@@ -74,13 +74,13 @@ static int linux_add_initrd(struct guest_mem *m, const char *path, const struct 
 }
 
 /* Everything below 1 MiB the entry relies on: zero page, tables, GDT. */
-static int linux_write_platform(struct guest_mem *m, const uint8_t *bp, unsigned ncpus,
-				struct err *e)
+static int linux_write_platform(struct guest_mem *m, const uint8_t *bp,
+				const struct boot_request *req, struct err *e)
 {
 	if (mem_write(m, LAYOUT_BOOT_PARAMS, bp, BP_SIZE))
 		return err_set(e, ERR_HOST, "zero page at 0x%llx is not guest RAM",
 			       LAYOUT_BOOT_PARAMS);
-	if (pagetables_write(m, e) || gdt_write(m, e) || mptable_write(m, ncpus, e))
+	if (pagetables_write(m, e) || gdt_write(m, e) || mptable_write(m, req->ncpus, req->pci, e))
 		return -1;
 	return 0;
 }
@@ -103,7 +103,7 @@ int boot_load_kernel(struct guest_mem *m, const struct boot_request *req,
 	if (req->initrd_path && linux_add_initrd(m, req->initrd_path, &img, bp, e))
 		return -1;
 	zeropage_set_e820(bp, map, e820_build(m, map, E820_BUILD_MAX));
-	if (linux_write_platform(m, bp, req->ncpus, e))
+	if (linux_write_platform(m, bp, req, e))
 		return -1;
 	out->rip = img.entry;
 	out->rsp = LAYOUT_BOOT_STACK_TOP;

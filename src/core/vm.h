@@ -61,6 +61,10 @@ struct vm {
 	 * VMM's DMA and boot loaders, still reaches it. len 0: none. */
 	uint64_t ram_hole_gpa, ram_hole_len;
 
+	/* The recipe's own state, from its build to its boot (the recipe frees it
+	 * at teardown); core never looks inside. */
+	void *mode_state;
+
 	struct kvm_cpuid2 *cpuid; /* supported table; each vCPU gets a filtered copy */
 	struct cpuid_policy cpuid_policy;
 

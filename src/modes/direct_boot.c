@@ -6,6 +6,7 @@
 #include "boot/boot.h"
 #include "boot/hcnote.h"
 #include "boot/hostcompat.h"
+#include "boot/mptable.h"
 #include "core/layout.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
@@ -34,13 +35,18 @@ static int direct_boot_cmdline(struct vm *vm, const struct vmm_config *cfg, char
 }
 
 static int direct_boot_load(struct vm *vm, const struct vmm_config *cfg, const char *cmdline,
-			    struct err *e)
+			    struct pci_bus *pci, struct err *e)
 {
+	/* The MP table lists the INTx pins as the bus routes them at entry: the
+	 * guest has no firmware to change the routing before it reads them. */
+	struct mptable_pci_irq routes[MPTABLE_MAX_PCI_IRQS];
+	struct mptable_pci intx = { routes, pci ? pc_pci_intx_routes(pci, routes) : 0 };
 	struct boot_request req = {
 		.kernel_path = cfg->kernel,
 		.initrd_path = cfg->initrd,
 		.cmdline = cmdline,
 		.ncpus = vm->ncpus,
+		.pci = &intx,
 	};
 	struct boot_entry entry;
 	/* Only the para machine serves hypercalls (vmm/hypercall.h): a guest
@@ -59,14 +65,14 @@ static int direct_boot_load(struct vm *vm, const struct vmm_config *cfg, const c
 	return vcpu_set_boot_entry(&vm->vcpus[0], &entry, e);
 }
 
-int direct_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e)
+int direct_boot(struct vm *vm, const struct vmm_config *cfg, struct pci_bus *pci, struct err *e)
 {
 	char *compat_cmdline;
 	if (direct_boot_cmdline(vm, cfg, &compat_cmdline, e)) {
 		free(compat_cmdline);
 		return -1;
 	}
-	int rc = direct_boot_load(vm, cfg, compat_cmdline ? compat_cmdline : cfg->cmdline, e);
+	int rc = direct_boot_load(vm, cfg, compat_cmdline ? compat_cmdline : cfg->cmdline, pci, e);
 	free(compat_cmdline);
 	return rc;
 }

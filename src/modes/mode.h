@@ -10,6 +10,8 @@
 #include "vmm/vmm.h"
 
 struct vm;
+struct pci_bus;
+struct mptable_pci_irq;
 
 struct mode_recipe {
 	const char *name;
@@ -26,7 +28,8 @@ extern const struct mode_recipe full_recipe;
 
 /* Shared steps the recipes compose. */
 int pc_legacy_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e);
-int direct_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e);
+/* Direct kernel boot; the MP table gets pci's INTx wiring (NULL: none). */
+int direct_boot(struct vm *vm, const struct vmm_config *cfg, struct pci_bus *pci, struct err *e);
 /* CMOS RTC + NVRAM at 0x70 (memory sizes, CPU count, boot order filled in). */
 int pc_cmos_attach(struct vm *vm, const struct vmm_config *cfg, struct err *e);
 /* SeaBIOS (cfg->firmware or the Debian default) mapped at the top of 4 GiB and
@@ -48,9 +51,13 @@ int firmware_boot_attach_rom(struct vm *vm, const struct vmm_config *cfg, const 
  * adds its bridge there. Freed at VM teardown; NULL on error. Before the
  * vCPUs start, a recipe may set bus->host.rcr_ops/rcr_opaque (the 0xCF9 reset
  * control register shares the 0xCF8 dword). */
-struct pci_bus;
 struct pci_bus *pc_pci_attach(struct vm *vm,
 			      unsigned (*intx_gsi)(void *ctx, unsigned slot, unsigned pin),
 			      void *intx_ctx, bool generic_bridge, struct err *e);
+/* What the bus's INTx pins reach now, for the MP table: one entry per (slot,
+ * pin) some function of the slot uses and the host routes to a GSI (its
+ * intx_gsi), in slot order. out has room for MPTABLE_MAX_PCI_IRQS; returns
+ * the count. */
+unsigned pc_pci_intx_routes(struct pci_bus *bus, struct mptable_pci_irq *out);
 
 #endif

@@ -1,6 +1,7 @@
 /* pc_pci.c: a PC's PCI bus for either mode: ports 0xCF8/0xCFC, a host bridge, glue to irqroute and the irqchip. */
 #include <stdlib.h>
 
+#include "boot/mptable.h"
 #include "core/vm.h"
 #include "devices/pci.h"
 #include "modes/mode.h"
@@ -93,4 +94,41 @@ struct pci_bus *pc_pci_attach(struct vm *vm,
 			return NULL;
 	}
 	return &p->bus;
+}
+
+/* INTERRUPT_PIN bits (bit pin-1) of every function at slot. */
+static unsigned pc_pci_slot_pins(const struct pci_bus *bus, unsigned slot)
+{
+	unsigned pins = 0;
+	for (unsigned fn = 0; fn < PCI_MAX_FUNCS; fn++) {
+		const struct pci_dev *d = bus->fns[PCI_DEVFN(slot, fn)];
+		unsigned pin = d ? d->cfg[PCI_INTERRUPT_PIN] : 0;
+		if (pin >= 1 && pin <= MPTABLE_PCI_PINS)
+			pins |= 1u << (pin - 1);
+	}
+	return pins;
+}
+
+/* The routing comes from the same intx_gsi the bus raises lines through
+ * (pci_dev_set_intx), so the table cannot disagree with what the VMM does. */
+unsigned pc_pci_intx_routes(struct pci_bus *bus, struct mptable_pci_irq *out)
+{
+	_Static_assert(PCI_MAX_SLOTS == MPTABLE_PCI_SLOTS, "one entry per slot and pin fits");
+	unsigned n = 0;
+	if (!bus->host.intx_gsi)
+		return 0;
+	pthread_mutex_lock(&bus->lock);
+	for (unsigned slot = 0; slot < PCI_MAX_SLOTS; slot++) {
+		unsigned pins = pc_pci_slot_pins(bus, slot);
+		for (unsigned pin = 1; pin <= MPTABLE_PCI_PINS; pin++) {
+			if (!(pins & (1u << (pin - 1))))
+				continue;
+			unsigned gsi = bus->host.intx_gsi(bus->host.ctx, slot, pin);
+			if (gsi == PCI_INTX_NONE)
+				continue; /* e.g. a PIIX3 PIRQ nobody enabled */
+			out[n++] = (struct mptable_pci_irq){ slot, pin, gsi };
+		}
+	}
+	pthread_mutex_unlock(&bus->lock);
+	return n;
 }

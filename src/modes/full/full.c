@@ -32,6 +32,7 @@ struct full_machine {
 	struct piix4_pm pm;
 	bool pm_ready;
 	struct pam_window pam;
+	struct pci_bus *bus; /* for the MP table of a direct boot */
 };
 
 static void full_free(void *opaque)
@@ -70,6 +71,7 @@ static int full_attach_chipset(struct vm *vm, struct full_machine *m, const stru
 	struct pci_bus *bus = pc_pci_attach(vm, piix3_intx_gsi, &m->isa, false, e);
 	if (!bus)
 		return -1;
+	m->bus = bus;
 	bus->host.rcr_ops = &rcr_ops;
 	bus->host.rcr_opaque = &m->reset;
 	if (pci_bus_add(bus, &m->host.pci, I440FX_SLOT, e) ||
@@ -118,6 +120,7 @@ static int full_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 		free(m);
 		return -1;
 	}
+	vm->mode_state = m;
 	reset_ports_init(&m->reset, vm_stop_reboot, vm);
 	if (pc_legacy_attach(vm, cfg, e) || pc_cmos_attach(vm, cfg, e) ||
 	    vm_add_pio(vm, PORT92_ADDR, 1, &port92_ops, &m->reset, "port 0x92", e) ||
@@ -132,8 +135,9 @@ static int full_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 
 static int full_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 {
+	const struct full_machine *m = vm->mode_state;
 	if (cfg->kernel)
-		return direct_boot(vm, cfg, e);
+		return direct_boot(vm, cfg, m->bus, e);
 	return 0; /* SeaBIOS: the boot CPU starts at the reset vector */
 }
 

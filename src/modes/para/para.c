@@ -1,5 +1,7 @@
 /* para.c: the para machine: KVM paravirt CPUID, direct kernel boot.
  * virtio devices and hypercalls join this recipe in their own issues. */
+#include <stdlib.h>
+
 #include "core/vm.h"
 #include "modes/mode.h"
 #include "modes/para/hypercall.h"
@@ -36,7 +38,16 @@ static int para_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 		.show_hypervisor = true,
 		.hide_cx16 = vm->kvm.host_pvm,
 	};
-	struct para_machine m = { .vm = vm };
+	/* Kept for para_boot (the MP table's INTx entries need the bus). */
+	struct para_machine *m = calloc(1, sizeof(*m));
+	if (!m)
+		return err_set(e, ERR_HOST, "out of memory");
+	if (vm_on_teardown(vm, free, m, e)) {
+		free(m);
+		return -1;
+	}
+	m->vm = vm;
+	vm->mode_state = m;
 	/* A hypercall guest (ELF note, vmm/hypercall.h) has its console through
 	 * hypercalls, with all the input; COM1 stays, as for hvc0 below. */
 	struct vmm_config legacy = *cfg;
@@ -58,14 +69,14 @@ static int para_build(struct vm *vm, const struct vmm_config *cfg, struct err *e
 	}
 	if (pc_legacy_attach(vm, &legacy, e) || (hc_guest && hypercall_attach(vm, cfg, e)))
 		return -1;
-	m.pci = pc_pci_attach(vm, para_pci_intx_gsi, NULL, true, e);
-	if (!m.pci)
+	m->pci = pc_pci_attach(vm, para_pci_intx_gsi, NULL, true, e);
+	if (!m->pci)
 		return -1;
-	/* virtio devices join m.pci here. A hypercall guest has the disks
+	/* virtio devices join m->pci here. A hypercall guest has the disks
 	 * through hypercalls and no interrupt controller: no virtio for it. */
-	if (!hc_guest && para_virtio_attach(vm, m.pci, cfg, e))
+	if (!hc_guest && para_virtio_attach(vm, m->pci, cfg, e))
 		return -1;
-	if (para_pvpanic_attach(vm, m.pci, e)) /* last: it takes the next free slot */
+	if (para_pvpanic_attach(vm, m->pci, e)) /* last: it takes the next free slot */
 		return -1;
 	/* The RTC: SeaBIOS reads the memory size from its NVRAM, and Linux's
 	 * rtc_cmos probe of an empty 0x70/0x71 polls the floating bus ~40000
@@ -84,7 +95,8 @@ static int para_boot(struct vm *vm, const struct vmm_config *cfg, struct err *e)
 {
 	if (!cfg->kernel)
 		return 0; /* SeaBIOS: the boot CPU starts at the reset vector */
-	return direct_boot(vm, cfg, e);
+	const struct para_machine *m = vm->mode_state;
+	return direct_boot(vm, cfg, m->pci, e);
 }
 
 const struct mode_recipe para_recipe = {

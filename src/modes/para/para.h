@@ -13,7 +13,8 @@ struct vm;
 #define PARA_PCI_IRQ_LOW  10 /* PIRQ A and B */
 #define PARA_PCI_IRQ_HIGH 11 /* PIRQ C and D */
 
-/* What para_build assembles; device wiring finds the PCI bus here. */
+/* What para_build assembles; device wiring finds the PCI bus here, and
+ * para_boot (vm->mode_state) for the MP table's INTx entries. */
 struct para_machine {
 	struct vm *vm;
 	struct pci_bus *pci; /* bus 0, generic host bridge at slot 0 */
